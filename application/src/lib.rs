@@ -1,1 +1,18 @@
-//! placeholder
+//! USC-PIS application layer: use cases behind port traits.
+//!
+//! Ports (`*::ports`) are object-safe `async_trait` traits used as `Arc<dyn Port>`, so the
+//! server picks adapters at run time. With the `mocks` feature every port also has a
+//! mockall `Mock*` type for other crates' tests. Depends on `domain` only (plus small
+//! pure helpers: async-trait, thiserror, anyhow, chrono, uuid, getrandom, sha2).
+
+pub mod audit;
+pub mod clock;
+pub mod error;
+pub mod identity;
+pub mod mail;
+pub mod secrets;
+pub mod store;
+
+pub use clock::{Clock, SystemClock};
+pub use error::{AppError, Details};
+pub use store::StoreError;

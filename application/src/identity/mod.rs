@@ -1,0 +1,15 @@
+//! Identity and access use cases: registration, verification, login, sessions, password
+//! changes and resets, the user directory, the safe list, demo and bootstrap accounts.
+
+pub mod emails;
+pub mod ports;
+pub mod service;
+
+pub use ports::{
+    AuthContext, IdentityStore, IdentityTx, PasswordHasher, SafeEmail, Session, UserFilter,
+    UserRecord,
+};
+pub use service::{
+    AdminUserChange, DemoAccounts, IdentityConfig, IdentityService, LoginCommand, LoginOutcome,
+    ProfileChange, RegisterCommand,
+};

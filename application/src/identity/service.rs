@@ -1,0 +1,1253 @@
+//! The identity use cases.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use domain::audit::{AuditEvent, Outcome};
+use domain::identity::verification::{CodeCheck, VerificationError};
+use domain::identity::{
+    Campus, CourseCode, EmailAddress, EmailError, EmailPolicy, LoginThrottle, Password,
+    PasswordHash, PersonName, Phone, ProfileUpdate, Role, ThrottleDecision, User, VerificationCode,
+    YearLevel, decide_registration, profile::optional_text,
+};
+use domain::paging::{Page, PageRequest};
+use domain::policy::{Action, Actor, authorize};
+use domain::{SafeEmailId, SessionId, UserId};
+
+use super::emails;
+use super::ports::{
+    AuthContext, IdentityStore, IdentityTx, PasswordHasher, SafeEmail, Session, UserFilter,
+};
+use crate::error::Details;
+use crate::{AppError, Clock, secrets};
+
+/// Settings of the identity use cases.
+#[derive(Debug, Clone)]
+pub struct IdentityConfig {
+    /// The institutional email rule for registration.
+    pub email_policy: EmailPolicy,
+    /// How long a login token lives (`USCPIS_TOKEN_TTL`, default 12 h).
+    pub token_ttl: Duration,
+    /// How long a password-reset token lives (1 h).
+    pub reset_ttl: Duration,
+    /// The shortest interval between two verification emails to one account.
+    pub resend_interval: Duration,
+    /// Failed-login limits.
+    pub throttle: LoginThrottle,
+    /// The front end's base URL for links in emails, if any.
+    pub public_url: Option<String>,
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        Self {
+            email_policy: EmailPolicy::default(),
+            token_ttl: Duration::hours(12),
+            reset_ttl: Duration::hours(1),
+            resend_interval: Duration::seconds(60),
+            throttle: LoginThrottle::default(),
+            public_url: None,
+        }
+    }
+}
+
+/// POST /api/auth/register.
+#[derive(Clone, Default)]
+pub struct RegisterCommand {
+    /// Institutional email.
+    pub email: String,
+    /// New password.
+    pub password: String,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+}
+
+/// POST /api/auth/login.
+#[derive(Clone, Default)]
+pub struct LoginCommand {
+    /// Email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// The caller's network address, for per-address throttling.
+    pub client_ip: Option<String>,
+}
+
+/// A successful login.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    /// The bearer token (shown once, stored only hashed).
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// The account.
+    pub user: User,
+}
+
+/// PATCH /api/auth/me: raw optional fields; `Some("")` clears a clearable field.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChange {
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+    /// Middle name.
+    pub middle_name: Option<String>,
+    /// Program code "1".."68".
+    pub course: Option<String>,
+    /// Year level "1".."4".
+    pub year_level: Option<String>,
+    /// Campus name.
+    pub campus: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Department.
+    pub department: Option<String>,
+}
+
+/// PATCH /api/admin/users/{id}.
+#[derive(Debug, Clone, Default)]
+pub struct AdminUserChange {
+    /// New role.
+    pub role: Option<String>,
+    /// Activate or deactivate.
+    pub is_active: Option<bool>,
+    /// Mark verified or not.
+    pub is_verified: Option<bool>,
+}
+
+/// The accounts `serve --demo` created.
+#[derive(Debug, Clone)]
+pub struct DemoAccounts {
+    /// (email, role) of each account.
+    pub accounts: Vec<(String, Role)>,
+    /// The one random password they share (printed once).
+    pub password: String,
+}
+
+/// The identity use cases.
+pub struct IdentityService {
+    store: Arc<dyn IdentityStore>,
+    hasher: Arc<dyn PasswordHasher>,
+    clock: Arc<dyn Clock>,
+    config: IdentityConfig,
+}
+
+fn email_error_details(e: &EmailError) -> Details {
+    let mut d = Details::new();
+    d.insert("email".into(), e.to_string());
+    if let EmailError::Typo { suggestion } = e {
+        d.insert("suggestion".into(), suggestion.clone());
+    }
+    d
+}
+
+fn event(
+    actor: Option<UserId>,
+    action: &str,
+    entity: &str,
+    id: Option<String>,
+    outcome: Outcome,
+) -> AuditEvent {
+    AuditEvent::new(actor, action, entity, id, outcome)
+}
+
+/// Parses an optional clearable field: `None` unchanged, `Some("")` cleared.
+fn clearable<T, E: ToString>(
+    raw: Option<&String>,
+    field: &str,
+    errors: &mut Details,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Option<Option<T>> {
+    let raw = raw?;
+    if raw.trim().is_empty() {
+        return Some(None);
+    }
+    match parse(raw) {
+        Ok(v) => Some(Some(v)),
+        Err(e) => {
+            errors.insert(field.to_owned(), e.to_string());
+            None
+        }
+    }
+}
+
+impl IdentityService {
+    /// Wires the use cases to their ports.
+    pub fn new(
+        store: Arc<dyn IdentityStore>,
+        hasher: Arc<dyn PasswordHasher>,
+        clock: Arc<dyn Clock>,
+        config: IdentityConfig,
+    ) -> Self {
+        Self {
+            store,
+            hasher,
+            clock,
+            config,
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &IdentityConfig {
+        &self.config
+    }
+
+    /// Asks the policy; a refusal is audited (in its own transaction) and becomes 403.
+    async fn authorize(
+        &self,
+        actor: &Actor,
+        action: Action,
+        entity: &str,
+        id: Option<String>,
+    ) -> Result<(), AppError> {
+        if let Err(denied) = authorize(actor, &action) {
+            let mut tx = self.store.begin().await?;
+            tx.append_audit(
+                event(
+                    Some(actor.user_id),
+                    action.name(),
+                    entity,
+                    id,
+                    Outcome::Denied,
+                ),
+                self.clock.now(),
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(AppError::denied(denied));
+        }
+        Ok(())
+    }
+
+    /// Issues a fresh verification code for `user` and enqueues its email in `tx`.
+    async fn issue_code(
+        &self,
+        tx: &mut dyn IdentityTx,
+        user: &User,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let digits = loop {
+            if let Some(d) = VerificationCode::digits_from_random(secrets::random_u32()?) {
+                break d;
+            }
+        };
+        tx.put_verification_code(user.id, &VerificationCode::issue(user.id, &digits, now))
+            .await?;
+        tx.enqueue_mail(
+            &emails::verification_code(&user.email, user.first_name.as_str(), &digits),
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Registers an account (reference §2.1 with its defects fixed): institutional email,
+    /// password policy, role from the safe list or the email pattern, never self-assigned.
+    /// Unverified accounts get a 6-digit code by email; safe-list accounts a welcome.
+    pub async fn register(&self, cmd: RegisterCommand) -> Result<User, AppError> {
+        let mut errors = Details::new();
+        let email = match self.config.email_policy.parse_for_registration(&cmd.email) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                errors.extend(email_error_details(&e));
+                None
+            }
+        };
+        let local = email
+            .as_ref()
+            .map_or("", EmailAddress::local_part)
+            .to_owned();
+        let password = Password::parse(&cmd.password, &local)
+            .map_err(|e| errors.insert("password".into(), e.to_string()))
+            .ok();
+        let first = PersonName::parse(&cmd.first_name)
+            .map_err(|e| errors.insert("first_name".into(), e.to_string()))
+            .ok();
+        let last = PersonName::parse(&cmd.last_name)
+            .map_err(|e| errors.insert("last_name".into(), e.to_string()))
+            .ok();
+        let (Some(email), Some(password), Some(first_name), Some(last_name)) =
+            (email, password, first, last)
+        else {
+            return Err(
+                AppError::fields(errors).unwrap_or_else(|| AppError::field("email", "invalid"))
+            );
+        };
+        if let Some(e) = AppError::fields(errors) {
+            return Err(e);
+        }
+
+        let hash = self
+            .hasher
+            .hash(&password)
+            .await
+            .map_err(AppError::Unexpected)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if tx.user_by_email(&email).await?.is_some() {
+            return Err(AppError::Conflict {
+                code: "email_taken",
+                message: "this email address is already registered; log in instead".into(),
+            });
+        }
+        let safe_role = tx
+            .safe_email(&email)
+            .await?
+            .filter(|s| s.is_active)
+            .map(|s| s.role);
+        let decision = decide_registration(&email, safe_role);
+        let user = User {
+            id: UserId::new(),
+            email,
+            role: decision.role,
+            first_name,
+            last_name,
+            middle_name: None,
+            usc_id: decision.usc_id,
+            course: None,
+            year_level: None,
+            campus: None,
+            phone: None,
+            department: None,
+            is_active: true,
+            is_verified: decision.verified,
+            created_at: now,
+            updated_at: now,
+        };
+        tx.insert_user(&user, &hash).await?;
+        if user.is_verified {
+            tx.enqueue_mail(&emails::welcome(&user), now).await?;
+        } else {
+            self.issue_code(tx.as_mut(), &user, now).await?;
+        }
+        tx.append_audit(
+            event(
+                Some(user.id),
+                "auth.register",
+                "user",
+                Some(user.id.to_string()),
+                Outcome::Success,
+            )
+            .about(user.id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Checks a verification code: 15 minutes, 5 wrong attempts burn it (counted even
+    /// though the call fails). Unknown emails answer like a wrong code.
+    pub async fn verify_email(&self, email: &str, code: &str) -> Result<User, AppError> {
+        let invalid = |code: &'static str, message: String, details: Details| AppError::Invalid {
+            code,
+            message,
+            details,
+        };
+        let Ok(email) = EmailAddress::parse(email) else {
+            return Err(AppError::field("email", "enter a valid email address"));
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let record = tx.user_by_email(&email).await?;
+        let stored = match &record {
+            Some(r) if !r.user.is_verified => tx.verification_code(r.user.id).await?,
+            _ => None,
+        };
+        let (Some(record), Some(stored)) = (record, stored) else {
+            return Err(invalid(
+                "invalid_code",
+                "invalid verification code".into(),
+                Details::new(),
+            ));
+        };
+        let mut user = record.user;
+        let outcome = stored.check(user.id, code, now);
+        let (audit_outcome, result) = match outcome {
+            CodeCheck::Verified => {
+                tx.delete_verification_code(user.id).await?;
+                user.is_verified = true;
+                user.updated_at = now;
+                tx.update_user(&user).await?;
+                tx.enqueue_mail(&emails::welcome(&user), now).await?;
+                (Outcome::Success, Ok(user.clone()))
+            }
+            CodeCheck::Refused { error, updated } => {
+                match updated {
+                    Some(c) => tx.put_verification_code(user.id, &c).await?,
+                    None => tx.delete_verification_code(user.id).await?,
+                }
+                let (code, details) = match error {
+                    VerificationError::Wrong { remaining } => {
+                        let mut d = Details::new();
+                        d.insert("remaining_attempts".into(), remaining.to_string());
+                        ("invalid_code", d)
+                    }
+                    VerificationError::Expired => ("code_expired", Details::new()),
+                    VerificationError::AttemptsExhausted => {
+                        ("code_attempts_exhausted", Details::new())
+                    }
+                };
+                (
+                    Outcome::Failed,
+                    Err(invalid(code, error.to_string(), details)),
+                )
+            }
+        };
+        tx.append_audit(
+            event(
+                Some(user.id),
+                "auth.verify_email",
+                "user",
+                Some(user.id.to_string()),
+                audit_outcome,
+            )
+            .about(user.id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        result
+    }
+
+    /// Sends a new code to an unverified account; silent otherwise (no enumeration), and
+    /// at most one email a minute per account.
+    pub async fn resend_code(&self, email: &str) -> Result<(), AppError> {
+        let Ok(email) = EmailAddress::parse(email) else {
+            return Err(AppError::field("email", "enter a valid email address"));
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let Some(record) = tx.user_by_email(&email).await? else {
+            return Ok(());
+        };
+        let user = record.user;
+        if user.is_verified || !user.is_active {
+            return Ok(());
+        }
+        if let Some(existing) = tx.verification_code(user.id).await? {
+            let issued_at = existing.expires_at
+                - Duration::minutes(domain::identity::verification::CODE_TTL_MINUTES);
+            if now - issued_at < self.config.resend_interval {
+                return Ok(());
+            }
+        }
+        self.issue_code(tx.as_mut(), &user, now).await?;
+        tx.append_audit(
+            event(
+                Some(user.id),
+                "auth.resend_code",
+                "user",
+                Some(user.id.to_string()),
+                Outcome::Success,
+            )
+            .about(user.id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Logs in. Five failures per email or per client address within 15 minutes lock
+    /// further attempts (429). The attempt is counted before the password is checked, in
+    /// a transaction that serialises on the throttle keys, so concurrent guesses cannot
+    /// exceed the limit; a success removes its own provisional failure.
+    pub async fn login(&self, cmd: LoginCommand) -> Result<LoginOutcome, AppError> {
+        let Ok(email) = EmailAddress::parse(&cmd.email) else {
+            return Err(AppError::field("email", "enter a valid email address"));
+        };
+        if cmd.password.is_empty() {
+            return Err(AppError::field("password", "required"));
+        }
+        let email_key = format!("email:{email}");
+        let mut keys = vec![email_key.clone()];
+        if let Some(ip) = &cmd.client_ip {
+            keys.push(format!("ip:{ip}"));
+        }
+
+        // Phase 1: throttle check and provisional failure, atomically per key.
+        let now = self.clock.now();
+        let throttle = self.config.throttle;
+        let mut tx = self.store.begin().await?;
+        tx.lock_throttle_keys(&keys, now).await?;
+        let failures = tx.login_failures(&keys, throttle.window_start(now)).await?;
+        let locked = keys
+            .iter()
+            .filter_map(|k| {
+                let times: Vec<_> = failures
+                    .iter()
+                    .filter(|(fk, _)| fk == k)
+                    .map(|(_, t)| *t)
+                    .collect();
+                match throttle.decide(&times, now) {
+                    ThrottleDecision::Locked { retry_after_secs } => Some(retry_after_secs),
+                    ThrottleDecision::Allow => None,
+                }
+            })
+            .max();
+        if let Some(retry_after_secs) = locked {
+            tx.append_audit(
+                event(
+                    None,
+                    "auth.login_throttled",
+                    "session",
+                    None,
+                    Outcome::Failed,
+                ),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(AppError::RateLimited { retry_after_secs });
+        }
+        let mut provisional = Vec::with_capacity(keys.len());
+        for k in &keys {
+            provisional.push(tx.record_login_failure(k, now).await?);
+        }
+        tx.commit().await?;
+
+        // Phase 2: the expensive check, outside any transaction.
+        let record = self.store.user_by_email(&email).await?;
+        let ok = self
+            .hasher
+            .verify(
+                &cmd.password,
+                record.as_ref().map(|r| r.password_hash.clone()),
+            )
+            .await
+            .map_err(AppError::Unexpected)?;
+
+        // Phase 3: record the outcome.
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let user = match (record, ok) {
+            (Some(r), true) => r.user,
+            (record, _) => {
+                let actor = record.map(|r| r.user.id);
+                tx.append_audit(
+                    event(actor, "auth.login", "session", None, Outcome::Failed),
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                return Err(AppError::Unauthenticated {
+                    code: "invalid_credentials",
+                    message: "invalid email or password".into(),
+                });
+            }
+        };
+        tx.delete_login_failures(&provisional).await?;
+        let refusal = if !user.is_active {
+            Some((
+                "account_disabled",
+                "this account is deactivated; contact the clinic",
+            ))
+        } else if !user.is_verified {
+            Some((
+                "email_not_verified",
+                "verify your email address first: enter the code we sent you",
+            ))
+        } else {
+            None
+        };
+        if let Some((code, message)) = refusal {
+            tx.append_audit(
+                event(
+                    Some(user.id),
+                    "auth.login",
+                    "session",
+                    None,
+                    Outcome::Failed,
+                ),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(AppError::Forbidden {
+                code,
+                message: message.into(),
+            });
+        }
+        tx.clear_login_failures(&email_key).await?;
+        let token = secrets::random_token()?;
+        let session = Session {
+            id: SessionId::new(),
+            user_id: user.id,
+            token_hash: secrets::token_hash(&token),
+            created_at: now,
+            expires_at: now + self.config.token_ttl,
+        };
+        tx.insert_session(&session).await?;
+        tx.append_audit(
+            event(
+                Some(user.id),
+                "auth.login",
+                "session",
+                Some(session.id.to_string()),
+                Outcome::Success,
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(LoginOutcome {
+            token,
+            expires_at: session.expires_at,
+            user,
+        })
+    }
+
+    /// Resolves a bearer token to its caller: 401 when unknown, revoked or expired, 403
+    /// when the account was deactivated since.
+    pub async fn authenticate(&self, token: &str) -> Result<AuthContext, AppError> {
+        let Some((session, user)) = self.store.session_user(&secrets::token_hash(token)).await?
+        else {
+            return Err(AppError::unauthenticated());
+        };
+        if session.expires_at <= self.clock.now() {
+            return Err(AppError::Unauthenticated {
+                code: "token_expired",
+                message: "the session has expired; log in again".into(),
+            });
+        }
+        if !user.is_active {
+            return Err(AppError::Forbidden {
+                code: "account_disabled",
+                message: "this account is deactivated".into(),
+            });
+        }
+        Ok(AuthContext {
+            actor: Actor {
+                user_id: user.id,
+                role: user.role,
+            },
+            session_id: session.id,
+            user,
+        })
+    }
+
+    /// Revokes the caller's token.
+    pub async fn logout(&self, auth: &AuthContext) -> Result<(), AppError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        tx.revoke_session(auth.session_id, now).await?;
+        tx.append_audit(
+            event(
+                Some(auth.actor.user_id),
+                "auth.logout",
+                "session",
+                Some(auth.session_id.to_string()),
+                Outcome::Success,
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The caller's own account (already loaded when the token was checked).
+    pub fn me(&self, auth: &AuthContext) -> Result<User, AppError> {
+        authorize(&auth.actor, &Action::ReadOwnProfile).map_err(AppError::denied)?;
+        Ok(auth.user.clone())
+    }
+
+    /// Changes the caller's own profile fields; role, activity and verification are not
+    /// among them.
+    pub async fn update_me(
+        &self,
+        auth: &AuthContext,
+        change: ProfileChange,
+    ) -> Result<User, AppError> {
+        self.authorize(
+            &auth.actor,
+            Action::UpdateOwnProfile,
+            "user",
+            Some(auth.actor.user_id.to_string()),
+        )
+        .await?;
+        let mut errors = Details::new();
+        let mut required = |raw: &Option<String>, field: &str| {
+            raw.as_ref().and_then(|r| {
+                PersonName::parse(r)
+                    .map_err(|e| errors.insert(field.to_owned(), e.to_string()))
+                    .ok()
+            })
+        };
+        let first_name = required(&change.first_name, "first_name");
+        let last_name = required(&change.last_name, "last_name");
+        let update = ProfileUpdate {
+            first_name,
+            last_name,
+            middle_name: clearable(
+                change.middle_name.as_ref(),
+                "middle_name",
+                &mut errors,
+                PersonName::parse,
+            ),
+            course: clearable(
+                change.course.as_ref(),
+                "course",
+                &mut errors,
+                CourseCode::parse,
+            ),
+            year_level: clearable(
+                change.year_level.as_ref(),
+                "year_level",
+                &mut errors,
+                YearLevel::parse,
+            ),
+            campus: clearable(change.campus.as_ref(), "campus", &mut errors, Campus::parse),
+            phone: clearable(change.phone.as_ref(), "phone", &mut errors, Phone::parse),
+            department: clearable(change.department.as_ref(), "department", &mut errors, |s| {
+                optional_text(Some(s), 100).map(Option::unwrap_or_default)
+            }),
+        };
+        if let Some(e) = AppError::fields(errors) {
+            return Err(e);
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut user = tx
+            .user_by_id(auth.actor.user_id)
+            .await?
+            .ok_or(AppError::NotFound { what: "user" })?
+            .user;
+        user.apply(update, now);
+        tx.update_user(&user).await?;
+        tx.append_audit(
+            event(
+                Some(user.id),
+                "profile.update",
+                "user",
+                Some(user.id.to_string()),
+                Outcome::Success,
+            )
+            .about(user.id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Changes the caller's password and revokes every other session.
+    pub async fn change_password(
+        &self,
+        auth: &AuthContext,
+        current: &str,
+        new: &str,
+    ) -> Result<(), AppError> {
+        self.authorize(
+            &auth.actor,
+            Action::ChangeOwnPassword,
+            "user",
+            Some(auth.actor.user_id.to_string()),
+        )
+        .await?;
+        let record = self
+            .store
+            .user_by_id(auth.actor.user_id)
+            .await?
+            .ok_or(AppError::NotFound { what: "user" })?;
+        let ok = self
+            .hasher
+            .verify(current, Some(record.password_hash.clone()))
+            .await
+            .map_err(AppError::Unexpected)?;
+        if !ok {
+            return Err(AppError::field(
+                "current_password",
+                "the current password is not correct",
+            ));
+        }
+        let new = Password::parse(new, record.user.email.local_part())
+            .map_err(|e| AppError::field("new_password", e.to_string()))?;
+        let hash = self.hasher.hash(&new).await.map_err(AppError::Unexpected)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        tx.set_password(record.user.id, &hash, now).await?;
+        tx.revoke_sessions(record.user.id, Some(auth.session_id), now)
+            .await?;
+        tx.append_audit(
+            event(
+                Some(record.user.id),
+                "password.change",
+                "user",
+                Some(record.user.id.to_string()),
+                Outcome::Success,
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Emails a single-use reset token valid 1 hour to an existing, active account.
+    /// Answers the same whether or not the account exists.
+    pub async fn request_password_reset(&self, email: &str) -> Result<(), AppError> {
+        let Ok(email) = EmailAddress::parse(email) else {
+            return Err(AppError::field("email", "enter a valid email address"));
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let Some(record) = tx.user_by_email(&email).await?.filter(|r| r.user.is_active) else {
+            return Ok(());
+        };
+        let token = secrets::random_token()?;
+        tx.insert_reset_token(
+            record.user.id,
+            &secrets::token_hash(&token),
+            now + self.config.reset_ttl,
+            now,
+        )
+        .await?;
+        tx.enqueue_mail(
+            &emails::password_reset(&record.user, &token, self.config.public_url.as_deref()),
+            now,
+        )
+        .await?;
+        tx.append_audit(
+            event(
+                None,
+                "password.reset_request",
+                "user",
+                Some(record.user.id.to_string()),
+                Outcome::Success,
+            )
+            .about(record.user.id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a new password with a reset token; the token works once; every session of the
+    /// account is revoked.
+    pub async fn confirm_password_reset(&self, token: &str, new: &str) -> Result<(), AppError> {
+        let invalid = || AppError::Invalid {
+            code: "invalid_token",
+            message: "the reset token is invalid, used or expired".into(),
+            details: Details::new(),
+        };
+        let token_hash = secrets::token_hash(token.trim());
+        let now = self.clock.now();
+        let user_id = self
+            .store
+            .reset_token_user(&token_hash, now)
+            .await?
+            .ok_or_else(invalid)?;
+        let record = self.store.user_by_id(user_id).await?.ok_or_else(invalid)?;
+        let new = Password::parse(new, record.user.email.local_part())
+            .map_err(|e| AppError::field("new_password", e.to_string()))?;
+        let hash = self.hasher.hash(&new).await.map_err(AppError::Unexpected)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if tx.consume_reset_token(&token_hash, now).await? != Some(user_id) {
+            return Err(invalid());
+        }
+        tx.set_password(user_id, &hash, now).await?;
+        tx.revoke_sessions(user_id, None, now).await?;
+        tx.append_audit(
+            event(
+                Some(user_id),
+                "password.reset",
+                "user",
+                Some(user_id.to_string()),
+                Outcome::Success,
+            )
+            .about(user_id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// ADMIN: searches the user directory (audited as a read of others' data).
+    pub async fn list_users(
+        &self,
+        actor: &Actor,
+        filter: UserFilter,
+        page: PageRequest,
+    ) -> Result<Page<User>, AppError> {
+        self.authorize(actor, Action::ListUsers, "user", None)
+            .await?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let page = tx.list_users(&filter, page).await?;
+        tx.append_audit(
+            event(
+                Some(actor.user_id),
+                "users.list",
+                "user",
+                None,
+                Outcome::Success,
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    /// ADMIN (or oneself): one account.
+    pub async fn get_user(&self, actor: &Actor, id: UserId) -> Result<User, AppError> {
+        self.authorize(actor, Action::ReadUser(id), "user", Some(id.to_string()))
+            .await?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let user = tx
+            .user_by_id(id)
+            .await?
+            .ok_or(AppError::NotFound { what: "user" })?
+            .user;
+        if id != actor.user_id {
+            tx.append_audit(
+                event(
+                    Some(actor.user_id),
+                    "users.read",
+                    "user",
+                    Some(id.to_string()),
+                    Outcome::Success,
+                )
+                .about(id),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// ADMIN: changes another account's role, activity or verification. Deactivation
+    /// revokes the account's sessions.
+    pub async fn admin_update_user(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        change: AdminUserChange,
+    ) -> Result<User, AppError> {
+        let role = change
+            .role
+            .as_deref()
+            .map(str::parse::<Role>)
+            .transpose()
+            .map_err(|e| AppError::field("role", e.to_string()))?;
+        if role.is_none() && change.is_active.is_none() && change.is_verified.is_none() {
+            return Err(AppError::field(
+                "role",
+                "nothing to change: send role, is_active or is_verified",
+            ));
+        }
+        let entity_id = Some(id.to_string());
+        if role.is_some() {
+            self.authorize(actor, Action::ChangeUserRole(id), "user", entity_id.clone())
+                .await?;
+        }
+        if change.is_active.is_some() {
+            self.authorize(
+                actor,
+                Action::ChangeUserActive(id),
+                "user",
+                entity_id.clone(),
+            )
+            .await?;
+        }
+        if change.is_verified.is_some() {
+            self.authorize(
+                actor,
+                Action::ChangeUserVerified(id),
+                "user",
+                entity_id.clone(),
+            )
+            .await?;
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut user = tx
+            .user_by_id(id)
+            .await?
+            .ok_or(AppError::NotFound { what: "user" })?
+            .user;
+        if let Some(r) = role {
+            user.role = r;
+        }
+        if let Some(v) = change.is_verified {
+            user.is_verified = v;
+        }
+        if let Some(a) = change.is_active {
+            user.is_active = a;
+            if !a {
+                tx.revoke_sessions(id, None, now).await?;
+            }
+        }
+        user.updated_at = now;
+        tx.update_user(&user).await?;
+        if change.is_verified == Some(true) {
+            tx.delete_verification_code(id).await?;
+        }
+        tx.append_audit(
+            event(
+                Some(actor.user_id),
+                "users.update",
+                "user",
+                entity_id,
+                Outcome::Success,
+            )
+            .about(id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// ADMIN: the safe list.
+    pub async fn list_safe_emails(
+        &self,
+        actor: &Actor,
+        page: PageRequest,
+    ) -> Result<Page<SafeEmail>, AppError> {
+        self.authorize(actor, Action::ManageSafeEmails, "safe_email", None)
+            .await?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let page = tx.list_safe_emails(page).await?;
+        tx.append_audit(
+            event(
+                Some(actor.user_id),
+                "safe_emails.list",
+                "safe_email",
+                None,
+                Outcome::Success,
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    /// ADMIN: adds an email to the safe list, or reactivates it with a new role.
+    /// Returns the entry and whether it is new.
+    pub async fn add_safe_email(
+        &self,
+        actor: &Actor,
+        email: &str,
+        role: &str,
+    ) -> Result<(SafeEmail, bool), AppError> {
+        self.authorize(actor, Action::ManageSafeEmails, "safe_email", None)
+            .await?;
+        let mut errors = Details::new();
+        let email = self
+            .config
+            .email_policy
+            .parse_for_registration(email)
+            .map_err(|e| errors.extend(email_error_details(&e)))
+            .ok();
+        let role = role
+            .parse::<Role>()
+            .map_err(|e| errors.insert("role".into(), e.to_string()))
+            .ok();
+        let (Some(email), Some(role)) = (email, role) else {
+            return Err(
+                AppError::fields(errors).unwrap_or_else(|| AppError::field("email", "invalid"))
+            );
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let (entry, created) = match tx.safe_email(&email).await? {
+            Some(existing) => (
+                SafeEmail {
+                    role,
+                    is_active: true,
+                    updated_at: now,
+                    ..existing
+                },
+                false,
+            ),
+            None => (
+                SafeEmail {
+                    id: SafeEmailId::new(),
+                    email,
+                    role,
+                    is_active: true,
+                    created_at: now,
+                    updated_at: now,
+                },
+                true,
+            ),
+        };
+        tx.save_safe_email(&entry, created).await?;
+        tx.append_audit(
+            event(
+                Some(actor.user_id),
+                "safe_emails.add",
+                "safe_email",
+                Some(entry.id.to_string()),
+                Outcome::Success,
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((entry, created))
+    }
+
+    /// ADMIN: removes a safe-list entry (404 when there is none).
+    pub async fn delete_safe_email(&self, actor: &Actor, id: SafeEmailId) -> Result<(), AppError> {
+        self.authorize(
+            actor,
+            Action::ManageSafeEmails,
+            "safe_email",
+            Some(id.to_string()),
+        )
+        .await?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if !tx.delete_safe_email(id).await? {
+            return Err(AppError::NotFound { what: "safe email" });
+        }
+        tx.append_audit(
+            event(
+                Some(actor.user_id),
+                "safe_emails.delete",
+                "safe_email",
+                Some(id.to_string()),
+                Outcome::Success,
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_account(
+        &self,
+        tx: &mut dyn IdentityTx,
+        email: EmailAddress,
+        role: Role,
+        names: (&str, &str),
+        password: &Password,
+        now: DateTime<Utc>,
+    ) -> Result<User, AppError> {
+        let hash: PasswordHash = self
+            .hasher
+            .hash(password)
+            .await
+            .map_err(AppError::Unexpected)?;
+        let usc_id = if role == Role::Student && email.is_student_number() {
+            domain::identity::UscId::parse(email.local_part()).ok()
+        } else {
+            None
+        };
+        let user = User {
+            id: UserId::new(),
+            email,
+            role,
+            first_name: PersonName::parse(names.0)
+                .map_err(|e| AppError::field("first_name", e.to_string()))?,
+            last_name: PersonName::parse(names.1)
+                .map_err(|e| AppError::field("last_name", e.to_string()))?,
+            middle_name: None,
+            usc_id,
+            course: None,
+            year_level: None,
+            campus: None,
+            phone: None,
+            department: None,
+            is_active: true,
+            is_verified: true,
+            created_at: now,
+            updated_at: now,
+        };
+        tx.insert_user(&user, &hash).await?;
+        tx.append_audit(
+            event(
+                None,
+                "users.create",
+                "user",
+                Some(user.id.to_string()),
+                Outcome::Success,
+            )
+            .about(user.id),
+            now,
+        )
+        .await?;
+        Ok(user)
+    }
+
+    /// `usc-pis create-admin`: creates a verified ADMIN. There is no default password:
+    /// the operator supplies one that meets the policy. 409 when the email exists.
+    pub async fn create_admin(&self, email: &str, password: &str) -> Result<User, AppError> {
+        let email =
+            EmailAddress::parse(email).map_err(|e| AppError::field("email", e.to_string()))?;
+        let password = Password::parse(password, email.local_part())
+            .map_err(|e| AppError::field("password", e.to_string()))?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let user = self
+            .create_account(
+                tx.as_mut(),
+                email,
+                Role::Admin,
+                ("Clinic", "Administrator"),
+                &password,
+                now,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// `serve --demo` on an empty database: a demo ADMIN and one account of each other
+    /// role, all sharing one random password that the caller prints once. Does nothing
+    /// (returns `None`) when any account exists.
+    pub async fn seed_demo(&self) -> Result<Option<DemoAccounts>, AppError> {
+        if self.store.count_users().await? > 0 {
+            return Ok(None);
+        }
+        let domain = self.config.email_policy.domain().to_owned();
+        let raw = loop {
+            let candidate = secrets::random_password()?;
+            if Password::parse(&candidate, "").is_ok() {
+                break candidate;
+            }
+        };
+        let password =
+            Password::parse(&raw, "").map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+        let people: [(&str, Role, &str, &str); 7] = [
+            ("admin", Role::Admin, "Demo", "Administrator"),
+            ("jdelacruz", Role::Doctor, "Juan", "Dela Cruz"),
+            ("mlim", Role::Dentist, "Mei", "Lim"),
+            ("rgarcia", Role::Nurse, "Rosa", "Garcia"),
+            ("clinicstaff", Role::Staff, "Carlo", "Santos"),
+            ("21104567", Role::Student, "Maria", "Reyes"),
+            ("pvillanueva", Role::Faculty, "Paolo", "Villanueva"),
+        ];
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut accounts = Vec::new();
+        for (local, role, first, last) in people {
+            let email = EmailAddress::parse(&format!("{local}@{domain}"))
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("demo email: {e}")))?;
+            let user = self
+                .create_account(tx.as_mut(), email, role, (first, last), &password, now)
+                .await?;
+            accounts.push((user.email.to_string(), role));
+        }
+        tx.commit().await?;
+        Ok(Some(DemoAccounts {
+            accounts,
+            password: raw,
+        }))
+    }
+}

@@ -1,0 +1,245 @@
+//! Delivery of the durable outbox with retries and exponential backoff.
+//!
+//! Guarantees: a message is enqueued in the transaction of the change that caused it, so
+//! it exists iff the change committed; it stays `pending` until the mail server accepts
+//! it; a claim is a lease, so a worker that dies mid-send leaves the message to be
+//! retried after the lease; a message accepted by the server is marked `sent` and never
+//! claimed again. The one window that cannot be closed with SMTP is a crash between the
+//! server's acceptance and `mark_sent`: the message is then sent again with the same
+//! `Message-ID`, which lets the receiving side discard the duplicate.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+
+use super::ports::{MailError, Mailer, OutboxStore};
+use crate::{Clock, StoreError};
+
+/// When to retry and when to give up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Delay after the first failure; doubled after each further one.
+    pub base_delay: Duration,
+    /// The longest delay.
+    pub max_delay: Duration,
+    /// Attempts before a message is marked failed.
+    pub max_attempts: u32,
+    /// How long a claim lasts before another worker may take the message.
+    pub lease: Duration,
+    /// Messages per batch.
+    pub batch: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            base_delay: Duration::seconds(30),
+            max_delay: Duration::hours(1),
+            max_attempts: 10,
+            lease: Duration::minutes(5),
+            batch: 20,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The delay after `attempts` failed attempts: base × 2^(attempts-1), capped.
+    pub fn backoff(&self, attempts: u32) -> Duration {
+        let exp = attempts.saturating_sub(1).min(20);
+        let delay = self.base_delay * 2i32.pow(exp);
+        delay.min(self.max_delay)
+    }
+}
+
+/// What one delivery pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// Accepted by the server.
+    pub sent: u32,
+    /// Failed, to be retried.
+    pub retrying: u32,
+    /// Failed for good.
+    pub failed: u32,
+}
+
+/// The delivery worker's logic (the server runs it in a loop).
+pub struct OutboxService {
+    store: Arc<dyn OutboxStore>,
+    mailer: Arc<dyn Mailer>,
+    clock: Arc<dyn Clock>,
+    policy: RetryPolicy,
+}
+
+impl OutboxService {
+    /// Wires the worker.
+    pub fn new(
+        store: Arc<dyn OutboxStore>,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+        policy: RetryPolicy,
+    ) -> Self {
+        Self {
+            store,
+            mailer,
+            clock,
+            policy,
+        }
+    }
+
+    /// The transport in use.
+    pub fn transport(&self) -> &'static str {
+        self.mailer.transport()
+    }
+
+    /// Delivers every message due now, one batch at a time, until none is due.
+    pub async fn deliver_due(&self) -> Result<DeliveryReport, StoreError> {
+        let mut report = DeliveryReport::default();
+        loop {
+            let now = self.clock.now();
+            let batch = self
+                .store
+                .claim_due(now, now + self.policy.lease, self.policy.batch)
+                .await?;
+            if batch.is_empty() {
+                return Ok(report);
+            }
+            for msg in batch {
+                match self.mailer.send(msg.id, &msg.email).await {
+                    Ok(()) => {
+                        self.store.mark_sent(msg.id, self.clock.now()).await?;
+                        report.sent += 1;
+                    }
+                    Err(err) => {
+                        let give_up = matches!(err, MailError::Permanent(_))
+                            || msg.attempts >= self.policy.max_attempts;
+                        let retry_at = (!give_up)
+                            .then(|| self.clock.now() + self.policy.backoff(msg.attempts));
+                        self.store
+                            .mark_attempt_failed(msg.id, &err.to_string(), retry_at)
+                            .await?;
+                        if give_up {
+                            report.failed += 1;
+                        } else {
+                            report.retrying += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::MockClock;
+    use crate::mail::ports::{
+        MockMailer, MockOutboxStore, OutboxMessage, OutboxStatus, OutgoingEmail,
+    };
+    use chrono::{DateTime, Utc};
+    use domain::OutboxId;
+    use domain::identity::EmailAddress;
+    use mockall::predicate::*;
+
+    fn t0() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).expect("valid")
+    }
+
+    fn msg(attempts: u32) -> OutboxMessage {
+        OutboxMessage {
+            id: OutboxId::new(),
+            email: OutgoingEmail {
+                to: EmailAddress::parse("a@usc.edu.ph").expect("valid"),
+                subject: "[USC-PIS] hi".into(),
+                text: "hello".into(),
+                html: None,
+            },
+            status: OutboxStatus::Pending,
+            attempts,
+            next_attempt_at: t0(),
+            last_error: None,
+            created_at: t0(),
+            sent_at: None,
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.backoff(1), Duration::seconds(30));
+        assert_eq!(p.backoff(2), Duration::seconds(60));
+        assert_eq!(p.backoff(4), Duration::seconds(240));
+        assert_eq!(p.backoff(30), Duration::hours(1));
+    }
+
+    async fn run(
+        mailer_result: fn() -> Result<(), MailError>,
+        attempts: u32,
+    ) -> (DeliveryReport, Option<Option<DateTime<Utc>>>) {
+        let m = msg(attempts);
+        let id = m.id;
+        let mut store = MockOutboxStore::new();
+        let mut first = Some(vec![m]);
+        store
+            .expect_claim_due()
+            .returning(move |_, _, _| Ok(first.take().unwrap_or_default()));
+        let recorded = Arc::new(std::sync::Mutex::new(None));
+        let r2 = recorded.clone();
+        store
+            .expect_mark_sent()
+            .with(eq(id), always())
+            .returning(|_, _| Ok(()));
+        store
+            .expect_mark_attempt_failed()
+            .returning(move |_, _, retry| {
+                *r2.lock().expect("lock") = Some(retry);
+                Ok(())
+            });
+        let mut mailer = MockMailer::new();
+        mailer.expect_send().returning(move |_, _| mailer_result());
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(t0);
+        let svc = OutboxService::new(
+            Arc::new(store),
+            Arc::new(mailer),
+            Arc::new(clock),
+            RetryPolicy::default(),
+        );
+        let report = svc.deliver_due().await.expect("store ok");
+        let r = *recorded.lock().expect("lock");
+        (report, r)
+    }
+
+    #[tokio::test]
+    async fn sent_transient_and_permanent_failures() {
+        let (r, rec) = run(|| Ok(()), 1).await;
+        assert_eq!(
+            r,
+            DeliveryReport {
+                sent: 1,
+                retrying: 0,
+                failed: 0
+            }
+        );
+        assert_eq!(rec, None);
+
+        let (r, rec) = run(|| Err(MailError::Transient("down".into())), 2).await;
+        assert_eq!(
+            r,
+            DeliveryReport {
+                sent: 0,
+                retrying: 1,
+                failed: 0
+            }
+        );
+        assert_eq!(rec, Some(Some(t0() + Duration::seconds(60))));
+
+        let (r, rec) = run(|| Err(MailError::Transient("down".into())), 10).await;
+        assert_eq!(r.failed, 1, "gives up after max attempts");
+        assert_eq!(rec, Some(None));
+
+        let (r, rec) = run(|| Err(MailError::Permanent("550".into())), 1).await;
+        assert_eq!(r.failed, 1, "a permanent refusal is not retried");
+        assert_eq!(rec, Some(None));
+    }
+}
