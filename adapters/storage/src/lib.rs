@@ -1,1 +1,146 @@
-//! placeholder
+//! USC-PIS storage adapter: sea-orm entities, migrations and repositories.
+//!
+//! One schema and one code path for SQLite (the embedded default, WAL mode, foreign keys
+//! on) and PostgreSQL. Write transactions on SQLite start `IMMEDIATE`, so the writer lock
+//! is taken up front and concurrent writers queue on the busy timeout instead of failing
+//! with "database is locked". Constraint violations become typed [`StoreError`]s here.
+
+mod audit;
+pub mod entities;
+mod error;
+mod identity;
+pub mod migration;
+mod outbox;
+pub mod testing;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use application::StoreError;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+pub use audit::SeaOrmAuditStore;
+pub use identity::SeaOrmIdentityStore;
+pub use outbox::SeaOrmOutboxStore;
+
+use error::map_db_err;
+
+/// A connected database with its migrations applied.
+#[derive(Clone, Debug)]
+pub struct Database {
+    conn: DatabaseConnection,
+}
+
+impl Database {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) and applies
+    /// pending migrations. SQLite files are created with their folder.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let db = Self::connect_only(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Connects without migrating.
+    pub async fn connect_only(url: &str) -> Result<Self, StoreError> {
+        if let Some(path) = sqlite_path(url)
+            && let Some(parent) = Path::new(&path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Unavailable(e.into()))?;
+        }
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.sqlx_logging(false) // statements could carry patient values
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(15))
+            .max_connections(if url.starts_with("sqlite") { 8 } else { 20 })
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(15))
+            });
+        let conn = sea_orm::Database::connect(opts).await.map_err(map_db_err)?;
+        Ok(Self { conn })
+    }
+
+    /// Applies pending migrations (idempotent).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        migration::Migrator::up(&self.conn, None)
+            .await
+            .map_err(map_db_err)
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.conn.ping().await.map_err(map_db_err)
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.conn.get_database_backend() {
+            DbBackend::Postgres => "postgres",
+            DbBackend::Sqlite => "sqlite",
+            _ => "other",
+        }
+    }
+
+    /// The underlying connection (for this crate's stores and for tests).
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Runs raw SQL (tests use it to age rows; never called with user input).
+    pub async fn execute_unprepared(&self, sql: &str) -> Result<u64, StoreError> {
+        self.conn
+            .execute_unprepared(sql)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(map_db_err)
+    }
+
+    /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite).
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+        self.conn
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+            .map_err(map_db_err)
+    }
+
+    /// Closes the pool.
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.conn.close().await.map_err(map_db_err)
+    }
+}
+
+/// The file path of a SQLite URL, if it is one (and not in-memory).
+pub fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+/// Checks that a URL names a supported backend.
+pub fn validate_url(url: &str) -> Result<(), String> {
+    if url.starts_with("sqlite:") {
+        SqliteConnectOptions::from_str(url)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(())
+    } else {
+        Err("database URL must start with sqlite: or postgres://".into())
+    }
+}

@@ -1,0 +1,40 @@
+//! DbErr → StoreError at the boundary.
+
+use application::StoreError;
+use sea_orm::{DbErr, SqlErr};
+
+/// Classifies a database error: unique violations name their field, connection problems
+/// are `Unavailable`.
+pub(crate) fn map_db_err(e: DbErr) -> StoreError {
+    if let Some(SqlErr::UniqueConstraintViolation(msg)) = e.sql_err() {
+        // SQLite names `table.column`, PostgreSQL the index (`uq_<table>_<column>`).
+        let what = ["safe_email", "usc_id", "token_hash", "prev_hash", "email"]
+            .into_iter()
+            .find(|f| msg.contains(f))
+            .unwrap_or("record");
+        return StoreError::Conflict {
+            what: what.to_owned(),
+        };
+    }
+    if let Some(SqlErr::ForeignKeyConstraintViolation(_)) = e.sql_err() {
+        return StoreError::Missing {
+            what: "referenced record".into(),
+        };
+    }
+    match e {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StoreError::Unavailable(e.into()),
+        other => {
+            let text = other.to_string();
+            if text.contains("database is locked") || text.contains("PoolTimedOut") {
+                StoreError::Unavailable(other.into())
+            } else {
+                StoreError::Other(other.into())
+            }
+        }
+    }
+}
+
+/// A row that no longer parses into a domain value.
+pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
+    StoreError::Other(anyhow::anyhow!("stored {what} is invalid: {detail}"))
+}

@@ -1,0 +1,648 @@
+//! `IdentityStore` on sea-orm.
+
+use application::StoreError;
+use application::identity::{
+    IdentityStore, IdentityTx, SafeEmail, Session, UserFilter, UserRecord,
+};
+use application::mail::OutgoingEmail;
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use domain::audit::AuditEvent;
+use domain::identity::{
+    Campus, CourseCode, EmailAddress, PasswordHash, PersonName, Phone, Role, UscId, User,
+    VerificationCode, YearLevel,
+};
+use domain::paging::{Page, PageRequest};
+use domain::{SafeEmailId, SessionId, UserId};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::Database;
+use crate::entities::{
+    email_verifications, login_failures, password_resets, safe_emails, sessions, throttle_keys,
+    users,
+};
+use crate::error::{corrupt, map_db_err};
+
+/// Identity data on a sea-orm database.
+#[derive(Clone, Debug)]
+pub struct SeaOrmIdentityStore {
+    db: Database,
+}
+
+impl SeaOrmIdentityStore {
+    /// Wraps a connected database.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+pub(crate) fn user_from_row(m: users::Model) -> Result<UserRecord, StoreError> {
+    let bad = |field: &str, e: &dyn std::fmt::Display| corrupt(&format!("user.{field}"), e);
+    let name = |field: &str, v: &str| PersonName::parse(v).map_err(|e| bad(field, &e));
+    let opt_u8 = |v: Option<i16>| v.map(|n| n.to_string());
+    let user = User {
+        id: UserId::from_uuid(m.id),
+        email: EmailAddress::parse(&m.email).map_err(|e| bad("email", &e))?,
+        role: m.role.parse::<Role>().map_err(|e| bad("role", &e))?,
+        first_name: name("first_name", &m.first_name)?,
+        last_name: name("last_name", &m.last_name)?,
+        middle_name: m
+            .middle_name
+            .as_deref()
+            .map(|v| name("middle_name", v))
+            .transpose()?,
+        usc_id: m
+            .usc_id
+            .as_deref()
+            .map(UscId::parse)
+            .transpose()
+            .map_err(|e| bad("usc_id", &e))?,
+        course: opt_u8(m.course)
+            .as_deref()
+            .map(CourseCode::parse)
+            .transpose()
+            .map_err(|e| bad("course", &e))?,
+        year_level: opt_u8(m.year_level)
+            .as_deref()
+            .map(YearLevel::parse)
+            .transpose()
+            .map_err(|e| bad("year_level", &e))?,
+        campus: m
+            .campus
+            .as_deref()
+            .map(Campus::parse)
+            .transpose()
+            .map_err(|e| bad("campus", &e))?,
+        phone: m
+            .phone
+            .as_deref()
+            .map(Phone::parse)
+            .transpose()
+            .map_err(|e| bad("phone", &e))?,
+        department: m.department,
+        is_active: m.is_active,
+        is_verified: m.is_verified,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    };
+    Ok(UserRecord {
+        user,
+        password_hash: PasswordHash::new(m.password_hash),
+    })
+}
+
+fn user_to_active(u: &User) -> users::ActiveModel {
+    users::ActiveModel {
+        id: Set(u.id.as_uuid()),
+        email: Set(u.email.as_str().to_owned()),
+        role: Set(u.role.as_str().to_owned()),
+        first_name: Set(u.first_name.as_str().to_owned()),
+        last_name: Set(u.last_name.as_str().to_owned()),
+        middle_name: Set(u.middle_name.as_ref().map(|n| n.as_str().to_owned())),
+        usc_id: Set(u.usc_id.as_ref().map(|n| n.as_str().to_owned())),
+        course: Set(u.course.map(|c| i16::from(c.code()))),
+        year_level: Set(u.year_level.map(|y| i16::from(y.level()))),
+        campus: Set(u.campus.map(|c| c.as_str().to_owned())),
+        phone: Set(u.phone.as_ref().map(|p| p.as_str().to_owned())),
+        department: Set(u.department.clone()),
+        is_active: Set(u.is_active),
+        is_verified: Set(u.is_verified),
+        created_at: Set(u.created_at),
+        updated_at: Set(u.updated_at),
+        ..Default::default()
+    }
+}
+
+fn safe_from_row(m: safe_emails::Model) -> Result<SafeEmail, StoreError> {
+    Ok(SafeEmail {
+        id: SafeEmailId::from_uuid(m.id),
+        email: EmailAddress::parse(&m.email).map_err(|e| corrupt("safe_email.email", e))?,
+        role: m.role.parse().map_err(|e| corrupt("safe_email.role", e))?,
+        is_active: m.is_active,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+async fn user_by_email<C: ConnectionTrait>(
+    c: &C,
+    email: &EmailAddress,
+) -> Result<Option<UserRecord>, StoreError> {
+    users::Entity::find()
+        .filter(users::Column::Email.eq(email.as_str()))
+        .one(c)
+        .await
+        .map_err(map_db_err)?
+        .map(user_from_row)
+        .transpose()
+}
+
+async fn user_by_id<C: ConnectionTrait>(
+    c: &C,
+    id: UserId,
+) -> Result<Option<UserRecord>, StoreError> {
+    users::Entity::find_by_id(id.as_uuid())
+        .one(c)
+        .await
+        .map_err(map_db_err)?
+        .map(user_from_row)
+        .transpose()
+}
+
+/// Escapes LIKE wildcards in user input.
+fn like_pattern(s: &str) -> LikeExpr {
+    let escaped = s
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+#[async_trait]
+impl IdentityStore for SeaOrmIdentityStore {
+    async fn begin(&self) -> Result<Box<dyn IdentityTx>, StoreError> {
+        Ok(Box::new(SeaOrmIdentityTx {
+            tx: self.db.begin_write().await?,
+        }))
+    }
+
+    async fn session_user(&self, token_hash: &str) -> Result<Option<(Session, User)>, StoreError> {
+        let c = self.db.connection();
+        let found = sessions::Entity::find()
+            .filter(sessions::Column::TokenHash.eq(token_hash))
+            .filter(sessions::Column::RevokedAt.is_null())
+            .find_also_related(users::Entity)
+            .one(c)
+            .await
+            .map_err(map_db_err)?;
+        let Some((s, Some(u))) = found else {
+            return Ok(None);
+        };
+        let session = Session {
+            id: SessionId::from_uuid(s.id),
+            user_id: UserId::from_uuid(s.user_id),
+            token_hash: s.token_hash,
+            created_at: s.created_at,
+            expires_at: s.expires_at,
+        };
+        Ok(Some((session, user_from_row(u)?.user)))
+    }
+
+    async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<UserRecord>, StoreError> {
+        user_by_email(self.db.connection(), email).await
+    }
+
+    async fn user_by_id(&self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
+        user_by_id(self.db.connection(), id).await
+    }
+
+    async fn reset_token_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserId>, StoreError> {
+        Ok(password_resets::Entity::find()
+            .filter(password_resets::Column::TokenHash.eq(token_hash))
+            .filter(password_resets::Column::UsedAt.is_null())
+            .filter(password_resets::Column::ExpiresAt.gt(now))
+            .one(self.db.connection())
+            .await
+            .map_err(map_db_err)?
+            .map(|r| UserId::from_uuid(r.user_id)))
+    }
+
+    async fn count_users(&self) -> Result<u64, StoreError> {
+        users::Entity::find()
+            .count(self.db.connection())
+            .await
+            .map_err(map_db_err)
+    }
+}
+
+/// One identity write transaction.
+pub struct SeaOrmIdentityTx {
+    tx: DatabaseTransaction,
+}
+
+#[async_trait]
+impl IdentityTx for SeaOrmIdentityTx {
+    async fn user_by_email(
+        &mut self,
+        email: &EmailAddress,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        user_by_email(&self.tx, email).await
+    }
+
+    async fn user_by_id(&mut self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
+        user_by_id(&self.tx, id).await
+    }
+
+    async fn insert_user(&mut self, user: &User, hash: &PasswordHash) -> Result<(), StoreError> {
+        let mut am = user_to_active(user);
+        am.password_hash = Set(hash.as_str().to_owned());
+        users::Entity::insert(am)
+            .exec_without_returning(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn update_user(&mut self, user: &User) -> Result<(), StoreError> {
+        users::Entity::update(user_to_active(user))
+            .exec(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn set_password(
+        &mut self,
+        id: UserId,
+        hash: &PasswordHash,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        users::Entity::update_many()
+            .col_expr(users::Column::PasswordHash, Expr::value(hash.as_str()))
+            .col_expr(users::Column::UpdatedAt, Expr::value(now))
+            .filter(users::Column::Id.eq(id.as_uuid()))
+            .exec(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn list_users(
+        &mut self,
+        filter: &UserFilter,
+        page: PageRequest,
+    ) -> Result<Page<User>, StoreError> {
+        let mut cond = Condition::all();
+        if let Some(s) = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let lower = |c: users::Column| Expr::expr(Func::lower(Expr::col(c)));
+            cond = cond.add(
+                Condition::any()
+                    .add(lower(users::Column::Email).like(like_pattern(s)))
+                    .add(lower(users::Column::FirstName).like(like_pattern(s)))
+                    .add(lower(users::Column::LastName).like(like_pattern(s)))
+                    .add(lower(users::Column::UscId).like(like_pattern(s))),
+            );
+        }
+        if let Some(r) = filter.role {
+            cond = cond.add(users::Column::Role.eq(r.as_str()));
+        }
+        if let Some(a) = filter.active {
+            cond = cond.add(users::Column::IsActive.eq(a));
+        }
+        let query = users::Entity::find().filter(cond);
+        let total = query.clone().count(&self.tx).await.map_err(map_db_err)?;
+        let rows = query
+            .order_by_asc(users::Column::LastName)
+            .order_by_asc(users::Column::FirstName)
+            .order_by_asc(users::Column::Email)
+            .offset(page.offset())
+            .limit(page.page_size())
+            .all(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        let items = rows
+            .into_iter()
+            .map(|r| user_from_row(r).map(|u| u.user))
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            total,
+            page: page.page(),
+            page_size: page.page_size(),
+        })
+    }
+
+    async fn safe_email(&mut self, email: &EmailAddress) -> Result<Option<SafeEmail>, StoreError> {
+        safe_emails::Entity::find()
+            .filter(safe_emails::Column::Email.eq(email.as_str()))
+            .one(&self.tx)
+            .await
+            .map_err(map_db_err)?
+            .map(safe_from_row)
+            .transpose()
+    }
+
+    async fn list_safe_emails(&mut self, page: PageRequest) -> Result<Page<SafeEmail>, StoreError> {
+        let total = safe_emails::Entity::find()
+            .count(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        let rows = safe_emails::Entity::find()
+            .order_by_asc(safe_emails::Column::Email)
+            .offset(page.offset())
+            .limit(page.page_size())
+            .all(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(safe_from_row)
+                .collect::<Result<_, _>>()?,
+            total,
+            page: page.page(),
+            page_size: page.page_size(),
+        })
+    }
+
+    async fn save_safe_email(&mut self, e: &SafeEmail, insert: bool) -> Result<(), StoreError> {
+        let am = safe_emails::ActiveModel {
+            id: Set(e.id.as_uuid()),
+            email: Set(e.email.as_str().to_owned()),
+            role: Set(e.role.as_str().to_owned()),
+            is_active: Set(e.is_active),
+            created_at: Set(e.created_at),
+            updated_at: Set(e.updated_at),
+        };
+        if insert {
+            safe_emails::Entity::insert(am)
+                .exec_without_returning(&self.tx)
+                .await
+                .map_err(map_db_err)?;
+        } else {
+            safe_emails::Entity::update(am)
+                .exec(&self.tx)
+                .await
+                .map_err(map_db_err)?;
+        }
+        Ok(())
+    }
+
+    async fn delete_safe_email(&mut self, id: SafeEmailId) -> Result<bool, StoreError> {
+        let r = safe_emails::Entity::delete_by_id(id.as_uuid())
+            .exec(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(r.rows_affected > 0)
+    }
+
+    async fn verification_code(
+        &mut self,
+        user: UserId,
+    ) -> Result<Option<VerificationCode>, StoreError> {
+        Ok(email_verifications::Entity::find_by_id(user.as_uuid())
+            .one(&self.tx)
+            .await
+            .map_err(map_db_err)?
+            .map(|m| VerificationCode {
+                code_hash: m.code_hash,
+                expires_at: m.expires_at,
+                attempts: u32::try_from(m.attempts).unwrap_or(u32::MAX),
+            }))
+    }
+
+    async fn put_verification_code(
+        &mut self,
+        user: UserId,
+        code: &VerificationCode,
+    ) -> Result<(), StoreError> {
+        let am = email_verifications::ActiveModel {
+            user_id: Set(user.as_uuid()),
+            code_hash: Set(code.code_hash.clone()),
+            expires_at: Set(code.expires_at),
+            attempts: Set(i32::try_from(code.attempts).unwrap_or(i32::MAX)),
+        };
+        email_verifications::Entity::insert(am)
+            .on_conflict(
+                OnConflict::column(email_verifications::Column::UserId)
+                    .update_columns([
+                        email_verifications::Column::CodeHash,
+                        email_verifications::Column::ExpiresAt,
+                        email_verifications::Column::Attempts,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn delete_verification_code(&mut self, user: UserId) -> Result<(), StoreError> {
+        email_verifications::Entity::delete_by_id(user.as_uuid())
+            .exec(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn insert_session(&mut self, s: &Session) -> Result<(), StoreError> {
+        let am = sessions::ActiveModel {
+            id: Set(s.id.as_uuid()),
+            user_id: Set(s.user_id.as_uuid()),
+            token_hash: Set(s.token_hash.clone()),
+            created_at: Set(s.created_at),
+            expires_at: Set(s.expires_at),
+            revoked_at: Set(None),
+        };
+        sessions::Entity::insert(am)
+            .exec_without_returning(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn revoke_session(
+        &mut self,
+        id: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sessions::Entity::update_many()
+            .col_expr(sessions::Column::RevokedAt, Expr::value(now))
+            .filter(sessions::Column::Id.eq(id.as_uuid()))
+            .filter(sessions::Column::RevokedAt.is_null())
+            .exec(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn revoke_sessions(
+        &mut self,
+        user: UserId,
+        keep: Option<SessionId>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut q = sessions::Entity::update_many()
+            .col_expr(sessions::Column::RevokedAt, Expr::value(now))
+            .filter(sessions::Column::UserId.eq(user.as_uuid()))
+            .filter(sessions::Column::RevokedAt.is_null());
+        if let Some(k) = keep {
+            q = q.filter(sessions::Column::Id.ne(k.as_uuid()));
+        }
+        q.exec(&self.tx).await.map_err(map_db_err)?;
+        // Expired sessions of this user are of no further use: keep the table small.
+        sessions::Entity::delete_many()
+            .filter(sessions::Column::UserId.eq(user.as_uuid()))
+            .filter(sessions::Column::ExpiresAt.lt(now - Duration::days(30)))
+            .exec(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn insert_reset_token(
+        &mut self,
+        user: UserId,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let am = password_resets::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(user.as_uuid()),
+            token_hash: Set(token_hash.to_owned()),
+            expires_at: Set(expires_at),
+            used_at: Set(None),
+            created_at: Set(now),
+        };
+        password_resets::Entity::insert(am)
+            .exec_without_returning(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn consume_reset_token(
+        &mut self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserId>, StoreError> {
+        let r = password_resets::Entity::update_many()
+            .col_expr(password_resets::Column::UsedAt, Expr::value(now))
+            .filter(password_resets::Column::TokenHash.eq(token_hash))
+            .filter(password_resets::Column::UsedAt.is_null())
+            .filter(password_resets::Column::ExpiresAt.gt(now))
+            .exec(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        if r.rows_affected != 1 {
+            return Ok(None);
+        }
+        Ok(password_resets::Entity::find()
+            .filter(password_resets::Column::TokenHash.eq(token_hash))
+            .one(&self.tx)
+            .await
+            .map_err(map_db_err)?
+            .map(|m| UserId::from_uuid(m.user_id)))
+    }
+
+    async fn lock_throttle_keys(
+        &mut self,
+        keys: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut sorted: Vec<&String> = keys.iter().collect();
+        sorted.sort(); // one lock order everywhere: no deadlocks between two logins
+        for key in sorted {
+            let am = throttle_keys::ActiveModel {
+                key: Set(key.clone()),
+                touched_at: Set(now),
+            };
+            // An upsert takes the row lock (PostgreSQL) until commit.
+            throttle_keys::Entity::insert(am)
+                .on_conflict(
+                    OnConflict::column(throttle_keys::Column::Key)
+                        .update_column(throttle_keys::Column::TouchedAt)
+                        .to_owned(),
+                )
+                .exec_without_returning(&self.tx)
+                .await
+                .map_err(map_db_err)?;
+            login_failures::Entity::delete_many()
+                .filter(login_failures::Column::Key.eq(key.as_str()))
+                .filter(login_failures::Column::At.lt(now - Duration::days(1)))
+                .exec(&self.tx)
+                .await
+                .map_err(map_db_err)?;
+        }
+        Ok(())
+    }
+
+    async fn login_failures(
+        &mut self,
+        keys: &[String],
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        Ok(login_failures::Entity::find()
+            .filter(login_failures::Column::Key.is_in(keys.iter().map(String::as_str)))
+            .filter(login_failures::Column::At.gt(since))
+            .all(&self.tx)
+            .await
+            .map_err(map_db_err)?
+            .into_iter()
+            .map(|m| (m.key, m.at))
+            .collect())
+    }
+
+    async fn record_login_failure(
+        &mut self,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Uuid, StoreError> {
+        let id = Uuid::now_v7();
+        let am = login_failures::ActiveModel {
+            id: Set(id),
+            key: Set(key.to_owned()),
+            at: Set(at),
+        };
+        login_failures::Entity::insert(am)
+            .exec_without_returning(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(id)
+    }
+
+    async fn delete_login_failures(&mut self, ids: &[Uuid]) -> Result<(), StoreError> {
+        login_failures::Entity::delete_many()
+            .filter(login_failures::Column::Id.is_in(ids.iter().copied()))
+            .exec(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn clear_login_failures(&mut self, key: &str) -> Result<(), StoreError> {
+        login_failures::Entity::delete_many()
+            .filter(login_failures::Column::Key.eq(key))
+            .exec(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn append_audit(
+        &mut self,
+        event: AuditEvent,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        crate::audit::append(&self.tx, event, at).await
+    }
+
+    async fn enqueue_mail(
+        &mut self,
+        email: &OutgoingEmail,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        crate::outbox::enqueue(&self.tx, email, now).await
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit().await.map_err(map_db_err)
+    }
+}
