@@ -1,1 +1,130 @@
-//! placeholder
+//! USC-PIS crypto adapter: argon2id password hashing on tokio's blocking pool.
+//!
+//! Hashing is deliberately expensive (tens of milliseconds of CPU), so it never runs on
+//! the async workers. Parameters default to OWASP's argon2id minimum (19 MiB, 2 passes,
+//! 1 lane), which costs 20–60 ms of CPU a login on this project's reference machine
+//! (see docs/PERFORMANCE.md); they are recorded in each PHC string, so raising them
+//! later still verifies old hashes.
+
+use application::identity::PasswordHasher;
+use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{PasswordHasher as _, PasswordVerifier as _};
+use async_trait::async_trait;
+use domain::identity::{Password, PasswordHash};
+
+/// Argon2id cost parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Argon2Cost {
+    /// Memory in KiB.
+    pub m_kib: u32,
+    /// Passes.
+    pub t: u32,
+    /// Lanes.
+    pub p: u32,
+}
+
+impl Default for Argon2Cost {
+    fn default() -> Self {
+        Self {
+            m_kib: 19 * 1024,
+            t: 2,
+            p: 1,
+        }
+    }
+}
+
+/// Hashes and verifies with argon2id.
+#[derive(Clone)]
+pub struct Argon2Hasher {
+    argon: Argon2<'static>,
+    dummy: String,
+}
+
+impl std::fmt::Debug for Argon2Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Argon2Hasher")
+    }
+}
+
+impl Argon2Hasher {
+    /// A hasher with these costs.
+    pub fn new(cost: Argon2Cost) -> anyhow::Result<Self> {
+        let params = Params::new(cost.m_kib, cost.t, cost.p, None)
+            .map_err(|e| anyhow::anyhow!("argon2 params: {e}"))?;
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        // A hash of a random secret: unknown accounts are checked against it, so they
+        // cost the same time as a wrong password (no timing enumeration).
+        let dummy = argon
+            .hash_password(uuid_like()?.as_bytes()) // salt from the OS CSPRNG
+            .map_err(|e| anyhow::anyhow!("argon2: {e}"))?
+            .to_string();
+        Ok(Self { argon, dummy })
+    }
+}
+
+fn uuid_like() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("csprng: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[async_trait]
+impl PasswordHasher for Argon2Hasher {
+    async fn hash(&self, password: &Password) -> anyhow::Result<PasswordHash> {
+        let argon = self.argon.clone();
+        let secret = password.expose().to_owned();
+        tokio::task::spawn_blocking(move || {
+            argon
+                .hash_password(secret.as_bytes())
+                .map(|h| PasswordHash::new(h.to_string()))
+                .map_err(|e| anyhow::anyhow!("argon2: {e}"))
+        })
+        .await?
+    }
+
+    async fn verify(&self, candidate: &str, hash: Option<PasswordHash>) -> anyhow::Result<bool> {
+        let argon = self.argon.clone();
+        let candidate = candidate.to_owned();
+        let (phc, real) = match hash {
+            Some(h) => (h.as_str().to_owned(), true),
+            None => (self.dummy.clone(), false),
+        };
+        tokio::task::spawn_blocking(move || {
+            let parsed =
+                argon2::PasswordHash::new(&phc).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+            Ok(argon.verify_password(candidate.as_bytes(), &parsed).is_ok() && real)
+        })
+        .await?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_verify_and_differ() {
+        let h = Argon2Hasher::new(Argon2Cost {
+            m_kib: 1024,
+            t: 1,
+            p: 1,
+        })
+        .expect("params");
+        let pw = Password::parse("Str0ngPass", "x").expect("valid");
+        let a = h.hash(&pw).await.expect("hash");
+        let b = h.hash(&pw).await.expect("hash");
+        assert!(a.as_str().starts_with("$argon2id$"));
+        assert_ne!(a, b, "salted");
+        assert!(
+            h.verify("Str0ngPass", Some(a.clone()))
+                .await
+                .expect("verify")
+        );
+        assert!(!h.verify("Str0ngPas", Some(a)).await.expect("verify"));
+        assert!(
+            !h.verify("anything", None)
+                .await
+                .expect("dummy never matches")
+        );
+    }
+}

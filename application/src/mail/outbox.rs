@@ -91,7 +91,9 @@ impl OutboxService {
         self.mailer.transport()
     }
 
-    /// Delivers every message due now, one batch at a time, until none is due.
+    /// Delivers the messages due now, one batch at a time. A pass tries each message at
+    /// most once: it ends after a short batch or after any failure (the failed message's
+    /// next attempt belongs to a later pass).
     pub async fn deliver_due(&self) -> Result<DeliveryReport, StoreError> {
         let mut report = DeliveryReport::default();
         loop {
@@ -100,9 +102,8 @@ impl OutboxService {
                 .store
                 .claim_due(now, now + self.policy.lease, self.policy.batch)
                 .await?;
-            if batch.is_empty() {
-                return Ok(report);
-            }
+            let full_batch = batch.len() as u64 >= self.policy.batch;
+            let failures_before = report.retrying + report.failed;
             for msg in batch {
                 match self.mailer.send(msg.id, &msg.email).await {
                     Ok(()) => {
@@ -124,6 +125,9 @@ impl OutboxService {
                         }
                     }
                 }
+            }
+            if !full_batch || report.retrying + report.failed > failures_before {
+                return Ok(report);
             }
         }
     }
