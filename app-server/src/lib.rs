@@ -1,1 +1,208 @@
-//! placeholder
+//! The `usc-pis` server: reads configuration, wires adapters to use cases, runs the HTTP
+//! server and the mail worker. Thin by design: no rules live here.
+
+pub mod config;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use application::audit::AuditService;
+use application::identity::{IdentityConfig, IdentityService};
+use application::mail::{Mailer, OutboxService, RetryPolicy};
+use application::{Clock, SystemClock};
+use crypto::{Argon2Cost, Argon2Hasher};
+use domain::identity::EmailPolicy;
+use http_api::{ClinicZone, HttpConfig, Services};
+use poem::listener::{Acceptor, Listener, TcpListener};
+use storage::{Database, SeaOrmAuditStore, SeaOrmIdentityStore, SeaOrmOutboxStore};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use config::Config;
+
+/// Everything the server runs, wired.
+pub struct App {
+    /// The database.
+    pub db: Database,
+    /// HTTP-facing use cases.
+    pub services: Services,
+    /// The mail worker.
+    pub outbox: Arc<OutboxService>,
+    /// The configuration in force.
+    pub config: Config,
+}
+
+fn mailer(cfg: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
+    let from = mail::parse_from(&cfg.mail_from)?;
+    Ok(match cfg.smtp_url.as_deref().filter(|u| !u.is_empty()) {
+        Some(url) => Arc::new(mail::SmtpMailer::from_url(url, from)?),
+        None => Arc::new(mail::FileMailer::new(cfg.data_dir.join("outbox"), from)?),
+    })
+}
+
+impl App {
+    /// Connects, migrates and wires.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        config.validate()?;
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data dir {}", config.data_dir.display()))?;
+        let db = Database::connect(&config.database_url())
+            .await
+            .context("connecting to the database and applying migrations")?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let hasher = Arc::new(Argon2Hasher::new(Argon2Cost {
+            m_kib: config.argon2_memory_kib,
+            t: config.argon2_iterations,
+            p: 1,
+        })?);
+        let identity_config = IdentityConfig {
+            email_policy: EmailPolicy::new(&config.email_domain)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            token_ttl: config.token_ttl()?,
+            public_url: config.public_url.clone(),
+            ..IdentityConfig::default()
+        };
+        let identity = Arc::new(IdentityService::new(
+            Arc::new(SeaOrmIdentityStore::new(db.clone())),
+            hasher,
+            clock.clone(),
+            identity_config,
+        ));
+        let audit = Arc::new(AuditService::new(
+            Arc::new(SeaOrmAuditStore::new(db.clone())),
+            clock.clone(),
+        ));
+        let outbox = Arc::new(OutboxService::new(
+            Arc::new(SeaOrmOutboxStore::new(db.clone())),
+            mailer(&config)?,
+            clock,
+            RetryPolicy::default(),
+        ));
+        let services = Services {
+            identity,
+            audit,
+            probe: Arc::new(db.clone()),
+        };
+        Ok(Self {
+            db,
+            services,
+            outbox,
+            config,
+        })
+    }
+
+    /// The HTTP settings.
+    pub fn http_config(&self) -> anyhow::Result<HttpConfig> {
+        Ok(HttpConfig {
+            body_limit: self.config.body_limit,
+            cors_origins: self.config.cors_origins(),
+            zone: ClinicZone(self.config.zone()?),
+        })
+    }
+}
+
+/// A server running in the background (used by `serve` and by the end-to-end tests).
+pub struct RunningServer {
+    /// The bound address (port 0 resolved).
+    pub addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    http: JoinHandle<std::io::Result<()>>,
+    worker: JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets in-flight requests finish (up to 10 s), stops the worker.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(true);
+        self.http.await??;
+        self.worker.await?;
+        Ok(())
+    }
+
+    /// Waits until the server stops by itself or Ctrl-C / SIGTERM arrives.
+    pub async fn wait_for_signal(self) -> anyhow::Result<()> {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        self.stop().await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Binds `app.config.listen` and starts the HTTP server and the mail worker.
+pub async fn start(app: App) -> anyhow::Result<RunningServer> {
+    let http_config = app.http_config()?;
+    let acceptor = TcpListener::bind(app.config.listen.clone())
+        .into_acceptor()
+        .await
+        .with_context(|| format!("binding {}", app.config.listen))?;
+    let addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .context("no local address")?;
+    let (tx, rx) = watch::channel(false);
+
+    let endpoint = http_api::build_app(app.services.clone(), http_config);
+    let mut http_rx = rx.clone();
+    let http = tokio::spawn(async move {
+        poem::Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(
+                endpoint,
+                async move {
+                    let _ = http_rx.wait_for(|stop| *stop).await;
+                },
+                Some(Duration::from_secs(10)),
+            )
+            .await
+    });
+
+    let outbox = app.outbox.clone();
+    let poll = Duration::from_millis(app.config.outbox_poll_ms.max(10));
+    let mut worker_rx = rx;
+    let worker = tokio::spawn(async move {
+        loop {
+            match outbox.deliver_due().await {
+                Ok(r) if r.sent + r.retrying + r.failed > 0 => {
+                    tracing::info!(
+                        sent = r.sent,
+                        retrying = r.retrying,
+                        failed = r.failed,
+                        "outbox pass"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "outbox pass failed; will retry"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = worker_rx.wait_for(|stop| *stop) => break,
+            }
+        }
+    });
+    tracing::info!(%addr, database = app.db.backend_name(), mail = app.outbox.transport(), "listening");
+    Ok(RunningServer {
+        addr,
+        shutdown: tx,
+        http,
+        worker,
+    })
+}

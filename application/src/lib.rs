@@ -8,8 +8,10 @@
 pub mod audit;
 pub mod clock;
 pub mod error;
+pub mod health;
 pub mod identity;
 pub mod mail;
+pub mod media;
 pub mod secrets;
 pub mod store;
 

@@ -1,1 +1,103 @@
-//! placeholder
+//! USC-PIS HTTP adapter: poem + poem-openapi.
+//!
+//! Handlers parse, call one use case, and map the result; rules live in `domain` and
+//! `application`. Every error, from an operation or from the framework, leaves as the
+//! one envelope `{code, message, details}` (see [`error`]). The OpenAPI document is at
+//! `GET /api/openapi.json`, Swagger UI at `GET /api/docs`.
+
+mod admin_api;
+mod auth;
+pub mod dto;
+pub mod error;
+mod health;
+mod identity_api;
+mod middleware;
+
+use std::sync::Arc;
+
+use application::audit::AuditService;
+use application::health::DatabaseProbe;
+use application::identity::IdentityService;
+use poem::middleware::Cors;
+use poem::{Endpoint, EndpointExt, Route};
+use poem_openapi::OpenApiService;
+
+pub use dto::ClinicZone;
+pub use middleware::MiddlewareConfig;
+
+/// The use cases the API serves.
+#[derive(Clone)]
+pub struct Services {
+    /// Identity and access.
+    pub identity: Arc<IdentityService>,
+    /// Audit log.
+    pub audit: Arc<AuditService>,
+    /// Readiness probe.
+    pub probe: Arc<dyn DatabaseProbe>,
+}
+
+/// HTTP settings.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Largest request body in bytes.
+    pub body_limit: usize,
+    /// Origins allowed by CORS; empty: no cross-origin access.
+    pub cors_origins: Vec<String>,
+    /// The clinic's zone for displayed times.
+    pub zone: ClinicZone,
+}
+
+type Apis = (
+    health::HealthApi,
+    identity_api::IdentityApi,
+    admin_api::AdminApi,
+);
+
+fn openapi(services: &Services, zone: ClinicZone) -> OpenApiService<Apis, ()> {
+    let apis = (
+        health::HealthApi {
+            probe: services.probe.clone(),
+        },
+        identity_api::IdentityApi {
+            identity: services.identity.clone(),
+            zone,
+        },
+        admin_api::AdminApi {
+            identity: services.identity.clone(),
+            audit: services.audit.clone(),
+            zone,
+        },
+    );
+    OpenApiService::new(apis, "USC-PIS API", env!("CARGO_PKG_VERSION"))
+        .description("Patient information system of the USC clinic. Errors always answer `{code, message, details}`.")
+}
+
+/// The OpenAPI document as JSON (for tests and `usc-pis openapi`).
+pub fn openapi_json(services: &Services, zone: ClinicZone) -> String {
+    openapi(services, zone).spec()
+}
+
+/// The whole HTTP application.
+pub fn build_app(services: Services, config: HttpConfig) -> impl Endpoint {
+    let api = openapi(&services, config.zone);
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    let route = Route::new()
+        .at("/api/openapi.json", spec)
+        .nest("/api/docs", docs)
+        .nest("/", api)
+        .data(services.identity.clone());
+    let mw = MiddlewareConfig {
+        body_limit: config.body_limit,
+    };
+    let cors = (!config.cors_origins.is_empty()).then(|| {
+        config
+            .cors_origins
+            .iter()
+            .fold(Cors::new(), |c, o| c.allow_origin(o.as_str()))
+            .allow_credentials(false)
+    });
+    route
+        .with_if(cors.is_some(), cors.unwrap_or_default())
+        .around(move |ep, req| middleware::api_middleware(ep, req, mw.clone()))
+}

@@ -144,3 +144,13 @@ pub fn validate_url(url: &str) -> Result<(), String> {
         Err("database URL must start with sqlite: or postgres://".into())
     }
 }
+
+#[async_trait::async_trait]
+impl application::health::DatabaseProbe for Database {
+    async fn ping(&self) -> Result<(), StoreError> {
+        Database::ping(self).await
+    }
+    fn backend(&self) -> &'static str {
+        self.backend_name()
+    }
+}

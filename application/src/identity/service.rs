@@ -105,6 +105,12 @@ pub struct ProfileChange {
     pub phone: Option<String>,
     /// Department.
     pub department: Option<String>,
+    /// An attempt to change one's own role: always refused by the policy.
+    pub role: Option<String>,
+    /// An attempt to change one's own activity: always refused by the policy.
+    pub is_active: Option<bool>,
+    /// An attempt to change one's own verification: always refused by the policy.
+    pub is_verified: Option<bool>,
 }
 
 /// PATCH /api/admin/users/{id}.

@@ -1,0 +1,30 @@
+//! Bearer-token authentication as a poem-openapi security scheme.
+
+use std::sync::Arc;
+
+use application::identity::{AuthContext, IdentityService};
+use poem::Request;
+use poem::http::StatusCode;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+
+use crate::error::ApiError;
+
+/// `Authorization: Bearer <token>` from POST /api/auth/login.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", checker = "check_bearer")]
+pub struct BearerAuth(pub AuthContext);
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthContext> {
+    let identity = req.data::<Arc<IdentityService>>().ok_or_else(|| {
+        poem::Error::from(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "identity service missing",
+        ))
+    })?;
+    identity
+        .authenticate(&bearer.token)
+        .await
+        .map_err(|e| poem::Error::from(ApiError::from(e)))
+}

@@ -1,0 +1,167 @@
+//! Wire types (DTOs). They live here only; the domain never sees them.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use chrono_tz::Tz;
+use domain::identity::{Role, User};
+use poem_openapi::{Enum, Object};
+use uuid::Uuid;
+
+/// The clinic's wall-clock zone: times are stored in UTC and shown in it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClinicZone(pub Tz);
+
+impl ClinicZone {
+    /// A UTC instant in the clinic's zone, as RFC 3339 with offset.
+    pub fn show(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+        t.with_timezone(&self.0).fixed_offset()
+    }
+}
+
+/// A role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "UPPERCASE")]
+pub enum RoleDto {
+    /// Clinic administrator.
+    Admin,
+    /// Clinic staff.
+    Staff,
+    /// Physician.
+    Doctor,
+    /// Dentist.
+    Dentist,
+    /// Nurse.
+    Nurse,
+    /// Student (patient role).
+    Student,
+    /// Faculty (patient role).
+    Faculty,
+}
+
+impl From<Role> for RoleDto {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Admin => Self::Admin,
+            Role::Staff => Self::Staff,
+            Role::Doctor => Self::Doctor,
+            Role::Dentist => Self::Dentist,
+            Role::Nurse => Self::Nurse,
+            Role::Student => Self::Student,
+            Role::Faculty => Self::Faculty,
+        }
+    }
+}
+
+impl RoleDto {
+    /// The role's name (`ADMIN`...).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Admin => "ADMIN",
+            Self::Staff => "STAFF",
+            Self::Doctor => "DOCTOR",
+            Self::Dentist => "DENTIST",
+            Self::Nurse => "NURSE",
+            Self::Student => "STUDENT",
+            Self::Faculty => "FACULTY",
+        }
+    }
+}
+
+/// A user account.
+#[derive(Debug, Clone, Object)]
+pub struct UserDto {
+    /// Identity.
+    pub id: Uuid,
+    /// Login email (lower case).
+    pub email: String,
+    /// Role.
+    pub role: RoleDto,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Middle name.
+    pub middle_name: Option<String>,
+    /// USC ID number.
+    pub usc_id: Option<String>,
+    /// Program code "1".."68".
+    pub course: Option<String>,
+    /// Year level "1".."4".
+    pub year_level: Option<String>,
+    /// Campus.
+    pub campus: Option<String>,
+    /// Phone (digits).
+    pub phone: Option<String>,
+    /// Department or college.
+    pub department: Option<String>,
+    /// Deactivated accounts cannot log in.
+    pub is_active: bool,
+    /// Email verified.
+    pub is_verified: bool,
+    /// Created (clinic time).
+    pub created_at: DateTime<FixedOffset>,
+    /// Last changed (clinic time).
+    pub updated_at: DateTime<FixedOffset>,
+}
+
+impl UserDto {
+    /// From the domain entity.
+    pub fn from_user(u: User, zone: ClinicZone) -> Self {
+        Self {
+            id: u.id.as_uuid(),
+            email: u.email.to_string(),
+            role: u.role.into(),
+            first_name: u.first_name.as_str().to_owned(),
+            last_name: u.last_name.as_str().to_owned(),
+            middle_name: u.middle_name.map(|n| n.as_str().to_owned()),
+            usc_id: u.usc_id.map(|n| n.as_str().to_owned()),
+            course: u.course.map(|c| c.code().to_string()),
+            year_level: u.year_level.map(|y| y.level().to_string()),
+            campus: u.campus.map(|c| c.as_str().to_owned()),
+            phone: u.phone.map(|p| p.as_str().to_owned()),
+            department: u.department,
+            is_active: u.is_active,
+            is_verified: u.is_verified,
+            created_at: zone.show(u.created_at),
+            updated_at: zone.show(u.updated_at),
+        }
+    }
+}
+
+/// Declares a page type `{items, total, page, page_size}` for one item type.
+macro_rules! page_dto {
+    ($name:ident, $item:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, poem_openapi::Object)]
+        pub struct $name {
+            /// This page's items.
+            pub items: Vec<$item>,
+            /// All matching items.
+            pub total: u64,
+            /// 1-based page number.
+            pub page: u64,
+            /// Items per page (max 100).
+            pub page_size: u64,
+        }
+
+        impl $name {
+            /// From a domain page, converting each item.
+            pub fn from_page<T>(p: domain::paging::Page<T>, f: impl FnMut(T) -> $item) -> Self {
+                let p = p.map(f);
+                Self {
+                    items: p.items,
+                    total: p.total,
+                    page: p.page,
+                    page_size: p.page_size,
+                }
+            }
+        }
+    };
+}
+pub(crate) use page_dto;
+
+/// A plain acknowledgement.
+#[derive(Debug, Clone, Object)]
+pub struct MessageDto {
+    /// What happened.
+    pub message: String,
+}

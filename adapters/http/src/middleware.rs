@@ -1,0 +1,176 @@
+//! One middleware around every request: request id, body limit, the error envelope for
+//! errors that arise outside operations (unknown route, 405, JSON parse errors,
+//! unsupported media type, oversized body), security headers, and an access log line
+//! with ids only (never query strings, bodies or names).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use poem::http::{HeaderValue, Method, StatusCode, header};
+use poem::{Body, Endpoint, IntoResponse, Request, Response};
+use tracing::Instrument;
+
+use crate::error::ApiError;
+
+/// What the middleware needs to know.
+#[derive(Debug, Clone)]
+pub struct MiddlewareConfig {
+    /// Largest request body in bytes.
+    pub body_limit: usize,
+}
+
+const API_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+/// Turns a poem error that is not already an envelope into one.
+fn envelope_for(err: poem::Error) -> Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let status = err.status();
+    let text = err.to_string();
+    let (code, message) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "no such route".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this method is not allowed on this route".to_owned(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload_too_large",
+            "the request body is too large".to_owned(),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            format!("unsupported media type: {text}"),
+        ),
+        StatusCode::UNAUTHORIZED => (
+            "unauthenticated",
+            "authentication required: send a valid bearer token".to_owned(),
+        ),
+        s if s.is_client_error() => ("invalid_request", text.clone()),
+        _ => {
+            tracing::error!(error = %text, "unhandled error");
+            ("internal_error", "an unexpected error occurred".to_owned())
+        }
+    };
+    let mut details = BTreeMap::new();
+    // serde's "missing field `x`" / "unknown field `x`" name the field.
+    for marker in ["missing field `", "unknown field `"] {
+        if let Some(rest) = text.split(marker).nth(1)
+            && let Some(field) = rest.split('`').next()
+        {
+            let why = if marker.starts_with("missing") {
+                "required"
+            } else {
+                "unknown field"
+            };
+            details.insert(field.to_owned(), why.to_owned());
+        }
+    }
+    ApiError::new(status, code, message)
+        .with_details(details)
+        .into_response()
+}
+
+fn set(resp: &mut Response, name: &'static str, value: &'static str) {
+    resp.headers_mut()
+        .insert(name, HeaderValue::from_static(value));
+}
+
+/// The middleware function (used with `EndpointExt::around`).
+pub async fn api_middleware<E: Endpoint>(
+    next: Arc<E>,
+    mut req: Request,
+    cfg: MiddlewareConfig,
+) -> poem::Result<Response> {
+    let started = Instant::now();
+    let request_id = uuid::Uuid::now_v7().to_string();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let behind_tls = req
+        .headers()
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+        || req.uri().scheme_str() == Some("https");
+    let span =
+        tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
+
+    let result = async {
+        // Body limit: by Content-Length when given, else by reading at most the limit.
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        match declared {
+            Some(n) if n > cfg.body_limit => {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!("the request body exceeds {} bytes", cfg.body_limit),
+                )
+                .into());
+            }
+            None if method != Method::GET && method != Method::HEAD => {
+                let body = req.take_body();
+                match body.into_bytes_limit(cfg.body_limit).await {
+                    Ok(bytes) => req.set_body(Body::from_bytes(bytes)),
+                    Err(_) => {
+                        return Err(ApiError::new(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "payload_too_large",
+                            format!("the request body exceeds {} bytes", cfg.body_limit),
+                        )
+                        .into());
+                    }
+                }
+            }
+            _ => {}
+        }
+        next.call(req).await.map(IntoResponse::into_response)
+    }
+    .instrument(span.clone())
+    .await;
+
+    let mut resp = match result {
+        Ok(r) if r.status() == StatusCode::NOT_FOUND && r.content_type().is_none() => {
+            envelope_for(poem::Error::from_status(StatusCode::NOT_FOUND))
+        }
+        Ok(r) => r,
+        Err(e) => envelope_for(e),
+    };
+    let is_docs = path.starts_with("/api/docs");
+    set(&mut resp, "x-content-type-options", "nosniff");
+    set(&mut resp, "x-frame-options", "DENY");
+    set(&mut resp, "referrer-policy", "no-referrer");
+    set(&mut resp, "cross-origin-opener-policy", "same-origin");
+    set(
+        &mut resp,
+        "permissions-policy",
+        "geolocation=(), microphone=(), camera=()",
+    );
+    set(
+        &mut resp,
+        "content-security-policy",
+        if is_docs { DOCS_CSP } else { API_CSP },
+    );
+    if !is_docs {
+        set(&mut resp, "cache-control", "no-store");
+    }
+    if behind_tls {
+        set(
+            &mut resp,
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        );
+    }
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    let status = resp.status().as_u16();
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| tracing::info!(status, latency_ms = format!("{ms:.2}"), "served"));
+    Ok(resp)
+}

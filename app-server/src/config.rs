@@ -1,0 +1,238 @@
+//! Configuration: defaults, then an optional `usc-pis.toml`, then `USCPIS_*` environment
+//! variables (which win). Secrets are never printed: `Debug` redacts them.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// Every setting of the server. Names are part of the contract (README, docs/OPERATIONS.md).
+#[derive(Clone, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `USCPIS_LISTEN`: address to listen on.
+    pub listen: String,
+    /// `USCPIS_DATA_DIR`: SQLite file, `outbox/`, `media/`, backups.
+    pub data_dir: PathBuf,
+    /// `USCPIS_DATABASE_URL`: `postgres://...` or `sqlite://...`; default SQLite in the data dir.
+    pub database_url: Option<String>,
+    /// `USCPIS_SMTP_URL`: `smtp://user:pass@host:587`; unset: `.eml` files in `<data dir>/outbox/`.
+    pub smtp_url: Option<String>,
+    /// `USCPIS_MAIL_FROM`: sender mailbox.
+    pub mail_from: String,
+    /// `USCPIS_EMAIL_DOMAIN`: the institutional domain for registration.
+    pub email_domain: String,
+    /// `USCPIS_TIMEZONE`: the clinic's IANA zone.
+    pub timezone: String,
+    /// `USCPIS_TOKEN_TTL`: session lifetime, e.g. `12h`, `90m`, `3600` (seconds).
+    pub token_ttl: String,
+    /// `USCPIS_CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser.
+    pub cors_origins: String,
+    /// `USCPIS_BODY_LIMIT`: largest request body in bytes.
+    pub body_limit: usize,
+    /// `USCPIS_PUBLIC_URL`: the front end's base URL, for links in emails.
+    pub public_url: Option<String>,
+    /// `USCPIS_OUTBOX_POLL_MS`: how often the mail worker looks for due messages.
+    pub outbox_poll_ms: u64,
+    /// `USCPIS_ARGON2_MEMORY_KIB`: argon2id memory cost.
+    pub argon2_memory_kib: u32,
+    /// `USCPIS_ARGON2_ITERATIONS`: argon2id passes.
+    pub argon2_iterations: u32,
+    /// `USCPIS_ADMIN_PASSWORD`: password for `create-admin` (else prompted).
+    pub admin_password: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8000".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            smtp_url: None,
+            mail_from: "USC-PIS <no-reply@usc.edu.ph>".into(),
+            email_domain: "usc.edu.ph".into(),
+            timezone: "Asia/Manila".into(),
+            token_ttl: "12h".into(),
+            cors_origins: String::new(),
+            body_limit: 1024 * 1024,
+            public_url: None,
+            outbox_poll_ms: 1000,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            admin_password: None,
+        }
+    }
+}
+
+fn redact(v: &Option<String>) -> &'static str {
+    if v.is_some() { "<set>" } else { "<unset>" }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database_backend())
+            .field("database_url", &redact(&self.database_url))
+            .field("smtp_url", &redact(&self.smtp_url))
+            .field("mail_from", &self.mail_from)
+            .field("email_domain", &self.email_domain)
+            .field("timezone", &self.timezone)
+            .field("token_ttl", &self.token_ttl)
+            .field("cors_origins", &self.cors_origins)
+            .field("body_limit", &self.body_limit)
+            .field("admin_password", &redact(&self.admin_password))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// Loads defaults ← `file` (or `./usc-pis.toml` when it exists) ← environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut builder = config::Config::builder();
+        match file {
+            Some(f) => builder = builder.add_source(config::File::from(f).required(true)),
+            None => {
+                builder = builder.add_source(config::File::with_name("usc-pis").required(false))
+            }
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("USCPIS")
+                .prefix_separator("_")
+                .try_parsing(true),
+        );
+        let cfg: Config = builder
+            .build()
+            .context("reading configuration")?
+            .try_deserialize()
+            .context("invalid configuration")?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks values that would otherwise fail late.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        self.zone()?;
+        self.token_ttl()?;
+        domain::identity::EmailPolicy::new(&self.email_domain)
+            .map_err(|e| anyhow::anyhow!("USCPIS_EMAIL_DOMAIN is not a domain: {e}"))?;
+        storage::validate_url(&self.database_url())
+            .map_err(|e| anyhow::anyhow!("USCPIS_DATABASE_URL: {e}"))?;
+        if self.body_limit < 1024 {
+            bail!("USCPIS_BODY_LIMIT must be at least 1024 bytes");
+        }
+        Ok(())
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| {
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    self.data_dir.join("usc-pis.db").display()
+                )
+            })
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn database_backend(&self) -> &'static str {
+        if self.database_url().starts_with("postgres") {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    }
+
+    /// The clinic zone.
+    pub fn zone(&self) -> anyhow::Result<Tz> {
+        self.timezone.parse::<Tz>().map_err(|_| {
+            anyhow::anyhow!(
+                "USCPIS_TIMEZONE `{}` is not an IANA time zone",
+                self.timezone
+            )
+        })
+    }
+
+    /// The session lifetime.
+    pub fn token_ttl(&self) -> anyhow::Result<chrono::Duration> {
+        parse_duration(&self.token_ttl)
+            .with_context(|| format!("USCPIS_TOKEN_TTL `{}`", self.token_ttl))
+    }
+
+    /// CORS origins as a list.
+    pub fn cors_origins(&self) -> Vec<String> {
+        self.cors_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// `90`, `90s`, `15m`, `12h`, `7d`.
+pub fn parse_duration(s: &str) -> anyhow::Result<chrono::Duration> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num
+        .parse()
+        .context("expected a number with an optional unit s, m, h or d")?;
+    let d = match unit {
+        "" | "s" => chrono::Duration::seconds(n),
+        "m" => chrono::Duration::minutes(n),
+        "h" => chrono::Duration::hours(n),
+        "d" => chrono::Duration::days(n),
+        other => bail!("unknown unit `{other}`; use s, m, h or d"),
+    };
+    if d <= chrono::Duration::zero() {
+        bail!("must be positive");
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(
+            parse_duration("12h").expect("ok"),
+            chrono::Duration::hours(12)
+        );
+        assert_eq!(
+            parse_duration("90").expect("ok"),
+            chrono::Duration::seconds(90)
+        );
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("5w").is_err());
+        assert!(parse_duration("h").is_err());
+    }
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let cfg = Config {
+            database_url: Some("postgres://u:hunter2@db/x".into()),
+            smtp_url: Some("smtp://u:hunter3@mail".into()),
+            admin_password: Some("hunter4".into()),
+            ..Config::default()
+        };
+        let text = format!("{cfg:?}");
+        assert!(!text.contains("hunter"), "{text}");
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let cfg = Config::default();
+        cfg.validate().expect("valid");
+        assert_eq!(cfg.database_backend(), "sqlite");
+        assert!(cfg.database_url().ends_with("usc-pis.db?mode=rwc"));
+        assert_eq!(cfg.zone().expect("zone"), chrono_tz::Asia::Manila);
+    }
+}
