@@ -669,13 +669,28 @@ impl IdentityService {
         auth: &AuthContext,
         change: ProfileChange,
     ) -> Result<User, AppError> {
+        let me = auth.actor.user_id;
+        let entity = Some(me.to_string());
         self.authorize(
             &auth.actor,
             Action::UpdateOwnProfile,
             "user",
-            Some(auth.actor.user_id.to_string()),
+            entity.clone(),
         )
         .await?;
+        // Role, activity and verification are the policy's to refuse (and audit), even
+        // when the caller is an ADMIN: nobody changes them on their own account.
+        let attempts = [
+            (change.role.is_some(), Action::ChangeUserRole(me)),
+            (change.is_active.is_some(), Action::ChangeUserActive(me)),
+            (change.is_verified.is_some(), Action::ChangeUserVerified(me)),
+        ];
+        for (attempted, action) in attempts {
+            if attempted {
+                self.authorize(&auth.actor, action, "user", entity.clone())
+                    .await?;
+            }
+        }
         let mut errors = Details::new();
         let mut required = |raw: &Option<String>, field: &str| {
             raw.as_ref().and_then(|r| {
