@@ -242,10 +242,7 @@ pub struct IdentityApi {
 }
 
 fn client_ip(req: &Request) -> Option<String> {
-    match req.remote_addr().as_socket_addr() {
-        Some(a) => Some(a.ip().to_string()),
-        None => None,
-    }
+    req.remote_addr().as_socket_addr().map(|a| a.ip().to_string())
 }
 
 #[OpenApi(tag = "ApiTags::Auth")]
