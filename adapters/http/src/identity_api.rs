@@ -242,7 +242,9 @@ pub struct IdentityApi {
 }
 
 fn client_ip(req: &Request) -> Option<String> {
-    req.remote_addr().as_socket_addr().map(|a| a.ip().to_string())
+    req.remote_addr()
+        .as_socket_addr()
+        .map(|a| a.ip().to_string())
 }
 
 #[OpenApi(tag = "ApiTags::Auth")]

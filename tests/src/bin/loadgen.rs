@@ -1,1 +1,255 @@
-fn main() {}
+//! `loadgen`: the performance run behind docs/PERFORMANCE.md.
+//!
+//! Starts the `usc-pis` binary on a fresh data dir (`serve --demo`, SQLite by default),
+//! measures its resident memory at rest, then drives, each for `--seconds` with
+//! `--clients` concurrent clients on loopback:
+//!   1. POST /api/auth/login with 1 client (the CPU cost of one login),
+//!   2. POST /api/auth/login with N clients,
+//!   3. GET /api/auth/me with N clients,
+//!   4. GET /api/health with N clients (the no-op baseline, same server, same run),
+//! and prints throughput and latency percentiles. Bounded in time; loopback only.
+//!
+//! ```text
+//! cargo build --release -p app-server -p e2e-tests
+//! target/release/loadgen --server target/release/usc-pis
+//! ```
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use hdrhistogram::Histogram;
+use serde_json::json;
+use tokio::sync::Mutex;
+
+#[derive(Parser)]
+#[command(about = "Load run for USC-PIS (loopback only, bounded in time)")]
+struct Args {
+    /// Path to the usc-pis binary (build it with --release).
+    #[arg(long, default_value = "target/release/usc-pis")]
+    server: String,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 50)]
+    clients: usize,
+    /// Seconds per phase.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Port for the server under test.
+    #[arg(long, default_value_t = 18_080)]
+    port: u16,
+    /// Extra environment for the server, e.g. USCPIS_DATABASE_URL=postgres://...
+    #[arg(long = "env")]
+    env: Vec<String>,
+}
+
+struct Server {
+    child: Child,
+    password: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(args: &Args) -> anyhow::Result<Server> {
+    let dir = std::env::temp_dir().join(format!("uscpis-load-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cmd = Command::new(&args.server);
+    cmd.arg("serve")
+        .arg("--demo")
+        .env("USCPIS_DATA_DIR", &dir)
+        .env("USCPIS_LISTEN", format!("127.0.0.1:{}", args.port))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for kv in &args.env {
+        let (k, v) = kv.split_once('=').context("--env takes KEY=VALUE")?;
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("starting {}", args.server))?;
+    let stdout = child.stdout.take().context("stdout")?;
+    let mut password = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        if let Some(rest) = line.split("password for all: ").nth(1) {
+            password = Some(rest.trim_end_matches(')').to_owned());
+        }
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    let password = password.context("the server printed no demo password (database not empty?)")?;
+    Ok(Server { child, password })
+}
+
+fn rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+struct PhaseResult {
+    ok: u64,
+    errors: u64,
+    elapsed: Duration,
+    hist: Histogram<u64>,
+}
+
+impl PhaseResult {
+    fn print(&self, name: &str) {
+        let rps = self.ok as f64 / self.elapsed.as_secs_f64();
+        let ms = |q: f64| self.hist.value_at_quantile(q) as f64 / 1000.0;
+        println!(
+            "{name:<34} {rps:>9.1} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms   ok {} errors {}",
+            ms(0.50),
+            ms(0.99),
+            self.hist.max() as f64 / 1000.0,
+            self.ok,
+            self.errors
+        );
+    }
+}
+
+async fn phase<F, Fut>(clients: usize, seconds: u64, make: F) -> anyhow::Result<PhaseResult>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let hist = Arc::new(Mutex::new(Histogram::<u64>::new_with_bounds(
+        1, 60_000_000, 3,
+    )?));
+    let counts = Arc::new(Mutex::new((0u64, 0u64)));
+    let make = Arc::new(make);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (hist, counts, make) = (hist.clone(), counts.clone(), make.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut local = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("bounds");
+            let (mut ok, mut err) = (0u64, 0u64);
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                if make().await {
+                    ok += 1;
+                    let _ = local.record(t.elapsed().as_micros().max(1) as u64);
+                } else {
+                    err += 1;
+                }
+            }
+            hist.lock().await.add(&local).expect("merge");
+            let mut c = counts.lock().await;
+            c.0 += ok;
+            c.1 += err;
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let elapsed = started.elapsed();
+    let (ok, errors) = *counts.lock().await;
+    let hist = hist.lock().await.clone();
+    Ok(PhaseResult {
+        ok,
+        errors,
+        elapsed,
+        hist,
+    })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let server = start_server(&args)?;
+    let base = format!("http://127.0.0.1:{}", args.port);
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients * 2)
+        .build()?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let pid = server.child.id();
+    println!(
+        "server pid {pid}, {} clients, {} s per phase, loopback",
+        args.clients, args.seconds
+    );
+    if let Some(m) = rss_mib(pid) {
+        println!("resident memory at rest: {m:.1} MiB");
+    }
+
+    let login_body = json!({"email": "admin@usc.edu.ph", "password": server.password});
+    let r = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&login_body)
+        .send()
+        .await?;
+    if !r.status().is_success() {
+        bail!("login failed: {}", r.status());
+    }
+    let token = r.json::<serde_json::Value>().await?["token"]
+        .as_str()
+        .context("token")?
+        .to_owned();
+
+    let login = {
+        let (client, base, body) = (client.clone(), base.clone(), login_body.clone());
+        move || {
+            let (client, base, body) = (client.clone(), base.clone(), body.clone());
+            async move {
+                client
+                    .post(format!("{base}/api/auth/login"))
+                    .json(&body)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        }
+    };
+    let get = |path: &'static str, token: Option<String>| {
+        let (client, base) = (client.clone(), base.clone());
+        move || {
+            let (client, base, token) = (client.clone(), base.clone(), token.clone());
+            async move {
+                let mut req = client.get(format!("{base}{path}"));
+                if let Some(t) = token {
+                    req = req.bearer_auth(t);
+                }
+                match req.send().await {
+                    Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                    _ => false,
+                }
+            }
+        }
+    };
+
+    phase(1, args.seconds, login.clone())
+        .await?
+        .print("POST /api/auth/login (1 client)");
+    phase(args.clients, args.seconds, login)
+        .await?
+        .print("POST /api/auth/login");
+    let me = phase(args.clients, args.seconds, get("/api/auth/me", Some(token))).await?;
+    let noop = phase(args.clients, args.seconds, get("/api/health", None)).await?;
+    me.print("GET /api/auth/me");
+    noop.print("GET /api/health (no-op baseline)");
+    let ratio =
+        (me.ok as f64 / me.elapsed.as_secs_f64()) / (noop.ok as f64 / noop.elapsed.as_secs_f64());
+    println!("/me throughput is {:.0}% of the no-op's", ratio * 100.0);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    if let Some(m) = rss_mib(pid) {
+        println!("resident memory after the run (3 s idle): {m:.1} MiB");
+    }
+    Ok(())
+}
