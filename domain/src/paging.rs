@@ -6,6 +6,8 @@ use thiserror::Error;
 pub const MAX_PAGE_SIZE: u64 = 100;
 /// The page size used when the client names none.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
+/// The highest page number (keeps every offset far inside the database's integer range).
+pub const MAX_PAGE: u64 = 1_000_000;
 
 /// A validated page request (1-based page number).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,9 +19,12 @@ pub struct PageRequest {
 /// Why a page request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum PageError {
-    /// Pages are numbered from 1.
-    #[error("page must be at least 1")]
-    PageZero,
+    /// Pages are numbered from 1 to [`MAX_PAGE`].
+    #[error("page must be between 1 and {max}")]
+    PageOutOfRange {
+        /// The highest page.
+        max: u64,
+    },
     /// `page_size` must be between 1 and the maximum.
     #[error("page_size must be between 1 and {max}")]
     PageSize {
@@ -33,8 +38,8 @@ impl PageRequest {
     pub fn new(page: Option<u64>, page_size: Option<u64>) -> Result<Self, PageError> {
         let page = page.unwrap_or(1);
         let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-        if page == 0 {
-            return Err(PageError::PageZero);
+        if page == 0 || page > MAX_PAGE {
+            return Err(PageError::PageOutOfRange { max: MAX_PAGE });
         }
         if page_size == 0 || page_size > MAX_PAGE_SIZE {
             return Err(PageError::PageSize { max: MAX_PAGE_SIZE });
@@ -97,7 +102,14 @@ mod tests {
     fn defaults_and_bounds() {
         let p = PageRequest::new(None, None).expect("defaults are valid");
         assert_eq!((p.page(), p.page_size(), p.offset()), (1, 20, 0));
-        assert_eq!(PageRequest::new(Some(0), None), Err(PageError::PageZero));
+        assert_eq!(
+            PageRequest::new(Some(0), None),
+            Err(PageError::PageOutOfRange { max: MAX_PAGE })
+        );
+        assert_eq!(
+            PageRequest::new(Some(200_000_000_000_000_000), None),
+            Err(PageError::PageOutOfRange { max: MAX_PAGE })
+        );
         assert_eq!(
             PageRequest::new(None, Some(101)),
             Err(PageError::PageSize { max: 100 })

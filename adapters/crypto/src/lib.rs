@@ -9,8 +9,11 @@
 use application::identity::PasswordHasher;
 use argon2::{Algorithm, Argon2, Params, Version};
 use argon2::{PasswordHasher as _, PasswordVerifier as _};
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use domain::identity::{Password, PasswordHash};
+use tokio::sync::Semaphore;
 
 /// Argon2id cost parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +41,9 @@ impl Default for Argon2Cost {
 pub struct Argon2Hasher {
     argon: Argon2<'static>,
     dummy: String,
+    /// At most one hash per core at a time: a burst of logins queues instead of
+    /// claiming hundreds of blocking threads with 19 MiB each.
+    permits: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for Argon2Hasher {
@@ -58,7 +64,12 @@ impl Argon2Hasher {
             .hash_password(uuid_like()?.as_bytes()) // salt from the OS CSPRNG
             .map_err(|e| anyhow::anyhow!("argon2: {e}"))?
             .to_string();
-        Ok(Self { argon, dummy })
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(Self {
+            argon,
+            dummy,
+            permits: Arc::new(Semaphore::new(cores)),
+        })
     }
 }
 
@@ -73,6 +84,7 @@ impl PasswordHasher for Argon2Hasher {
     async fn hash(&self, password: &Password) -> anyhow::Result<PasswordHash> {
         let argon = self.argon.clone();
         let secret = password.expose().to_owned();
+        let _permit = self.permits.acquire().await?;
         tokio::task::spawn_blocking(move || {
             argon
                 .hash_password(secret.as_bytes())
@@ -89,6 +101,7 @@ impl PasswordHasher for Argon2Hasher {
             Some(h) => (h.as_str().to_owned(), true),
             None => (self.dummy.clone(), false),
         };
+        let _permit = self.permits.acquire().await?;
         tokio::task::spawn_blocking(move || {
             let parsed =
                 argon2::PasswordHash::new(&phc).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;

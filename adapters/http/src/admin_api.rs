@@ -121,7 +121,7 @@ fn audit_dto(r: AuditRecord, zone: ClinicZone) -> AuditDto {
 
 fn page(page: Option<u64>, page_size: Option<u64>) -> Result<PageRequest, ApiError> {
     PageRequest::new(page, page_size).map_err(|e| {
-        let field = if matches!(e, domain::paging::PageError::PageZero) {
+        let field = if matches!(e, domain::paging::PageError::PageOutOfRange { .. }) {
             "page"
         } else {
             "page_size"

@@ -14,7 +14,8 @@ use crate::error::api_errors;
 use crate::health::ApiTags;
 
 /// POST /api/auth/register.
-#[derive(Debug, Object)]
+// No Debug: it carries a secret.
+#[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// Institutional email (`@usc.edu.ph` by default). An all-digit local part is a
@@ -40,7 +41,8 @@ pub struct RegisterResponseBody {
 }
 
 /// POST /api/auth/verify-email.
-#[derive(Debug, Object)]
+// No Debug: it carries a secret.
+#[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct VerifyEmailRequest {
     /// The account's email.
@@ -65,7 +67,8 @@ pub struct EmailRequest {
 }
 
 /// POST /api/auth/login.
-#[derive(Debug, Object)]
+// No Debug: it carries a secret.
+#[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Email.
@@ -75,7 +78,8 @@ pub struct LoginRequest {
 }
 
 /// A new session.
-#[derive(Debug, Object)]
+// No Debug: it carries the bearer token.
+#[derive(Object)]
 pub struct LoginResponseBody {
     /// Bearer token for `Authorization: Bearer <token>`. Shown once.
     pub token: String,
@@ -115,7 +119,8 @@ pub struct ProfilePatch {
 }
 
 /// POST /api/auth/change-password.
-#[derive(Debug, Object)]
+// No Debug: it carries a secret.
+#[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     /// The password now.
@@ -125,7 +130,8 @@ pub struct ChangePasswordRequest {
 }
 
 /// POST /api/auth/password-reset/confirm.
-#[derive(Debug, Object)]
+// No Debug: it carries a secret.
+#[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct ResetConfirmRequest {
     /// The token from the reset email.
@@ -179,7 +185,7 @@ api_errors!(
 );
 
 /// 200 with a token.
-#[derive(Debug, ApiResponse)]
+#[derive(ApiResponse)]
 pub enum LoginOk {
     /// Logged in.
     #[oai(status = 200)]

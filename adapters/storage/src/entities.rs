@@ -70,8 +70,11 @@ pub mod email_verifications {
         #[sea_orm(primary_key, auto_increment = false)]
         pub user_id: Uuid,
         pub code_hash: String,
+        pub issued_at: DateTimeUtc,
         pub expires_at: DateTimeUtc,
         pub attempts: i32,
+        pub window_start: DateTimeUtc,
+        pub issued_in_window: i32,
     }
 
     /// No declared relations: joins are written where they are needed.

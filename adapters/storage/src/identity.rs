@@ -129,24 +129,35 @@ fn safe_from_row(m: safe_emails::Model) -> Result<SafeEmail, StoreError> {
     })
 }
 
+/// Reads inside a write transaction lock the row (`FOR UPDATE` on PostgreSQL; SQLite's
+/// IMMEDIATE transaction already excludes other writers), so read-modify-write cannot
+/// lose a concurrent update.
+fn locked<S: QuerySelect>(q: S, lock: bool) -> S {
+    if lock { q.lock_exclusive() } else { q }
+}
+
 async fn user_by_email<C: ConnectionTrait>(
     c: &C,
     email: &EmailAddress,
+    lock: bool,
 ) -> Result<Option<UserRecord>, StoreError> {
-    users::Entity::find()
-        .filter(users::Column::Email.eq(email.as_str()))
-        .one(c)
-        .await
-        .map_err(map_db_err)?
-        .map(user_from_row)
-        .transpose()
+    locked(
+        users::Entity::find().filter(users::Column::Email.eq(email.as_str())),
+        lock,
+    )
+    .one(c)
+    .await
+    .map_err(map_db_err)?
+    .map(user_from_row)
+    .transpose()
 }
 
 async fn user_by_id<C: ConnectionTrait>(
     c: &C,
     id: UserId,
+    lock: bool,
 ) -> Result<Option<UserRecord>, StoreError> {
-    users::Entity::find_by_id(id.as_uuid())
+    locked(users::Entity::find_by_id(id.as_uuid()), lock)
         .one(c)
         .await
         .map_err(map_db_err)?
@@ -195,11 +206,11 @@ impl IdentityStore for SeaOrmIdentityStore {
     }
 
     async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<UserRecord>, StoreError> {
-        user_by_email(self.db.connection(), email).await
+        user_by_email(self.db.connection(), email, false).await
     }
 
     async fn user_by_id(&self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
-        user_by_id(self.db.connection(), id).await
+        user_by_id(self.db.connection(), id, false).await
     }
 
     async fn reset_token_user(
@@ -236,11 +247,11 @@ impl IdentityTx for SeaOrmIdentityTx {
         &mut self,
         email: &EmailAddress,
     ) -> Result<Option<UserRecord>, StoreError> {
-        user_by_email(&self.tx, email).await
+        user_by_email(&self.tx, email, true).await
     }
 
     async fn user_by_id(&mut self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
-        user_by_id(&self.tx, id).await
+        user_by_id(&self.tx, id, true).await
     }
 
     async fn insert_user(&mut self, user: &User, hash: &PasswordHash) -> Result<(), StoreError> {
@@ -395,15 +406,21 @@ impl IdentityTx for SeaOrmIdentityTx {
         &mut self,
         user: UserId,
     ) -> Result<Option<VerificationCode>, StoreError> {
-        Ok(email_verifications::Entity::find_by_id(user.as_uuid())
-            .one(&self.tx)
-            .await
-            .map_err(map_db_err)?
-            .map(|m| VerificationCode {
-                code_hash: m.code_hash,
-                expires_at: m.expires_at,
-                attempts: u32::try_from(m.attempts).unwrap_or(u32::MAX),
-            }))
+        Ok(locked(
+            email_verifications::Entity::find_by_id(user.as_uuid()),
+            true,
+        )
+        .one(&self.tx)
+        .await
+        .map_err(map_db_err)?
+        .map(|m| VerificationCode {
+            code_hash: m.code_hash,
+            issued_at: m.issued_at,
+            expires_at: m.expires_at,
+            attempts: u32::try_from(m.attempts).unwrap_or(u32::MAX),
+            window_start: m.window_start,
+            issued_in_window: u32::try_from(m.issued_in_window).unwrap_or(u32::MAX),
+        }))
     }
 
     async fn put_verification_code(
@@ -414,16 +431,22 @@ impl IdentityTx for SeaOrmIdentityTx {
         let am = email_verifications::ActiveModel {
             user_id: Set(user.as_uuid()),
             code_hash: Set(code.code_hash.clone()),
+            issued_at: Set(code.issued_at),
             expires_at: Set(code.expires_at),
             attempts: Set(i32::try_from(code.attempts).unwrap_or(i32::MAX)),
+            window_start: Set(code.window_start),
+            issued_in_window: Set(i32::try_from(code.issued_in_window).unwrap_or(i32::MAX)),
         };
         email_verifications::Entity::insert(am)
             .on_conflict(
                 OnConflict::column(email_verifications::Column::UserId)
                     .update_columns([
                         email_verifications::Column::CodeHash,
+                        email_verifications::Column::IssuedAt,
                         email_verifications::Column::ExpiresAt,
                         email_verifications::Column::Attempts,
+                        email_verifications::Column::WindowStart,
+                        email_verifications::Column::IssuedInWindow,
                     ])
                     .to_owned(),
             )
@@ -513,6 +536,34 @@ impl IdentityTx for SeaOrmIdentityTx {
         };
         password_resets::Entity::insert(am)
             .exec_without_returning(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn last_reset_request(
+        &mut self,
+        user: UserId,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(password_resets::Entity::find()
+            .filter(password_resets::Column::UserId.eq(user.as_uuid()))
+            .order_by_desc(password_resets::Column::CreatedAt)
+            .one(&self.tx)
+            .await
+            .map_err(map_db_err)?
+            .map(|r| r.created_at))
+    }
+
+    async fn invalidate_reset_tokens(
+        &mut self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        password_resets::Entity::update_many()
+            .col_expr(password_resets::Column::UsedAt, Expr::value(now))
+            .filter(password_resets::Column::UserId.eq(user.as_uuid()))
+            .filter(password_resets::Column::UsedAt.is_null())
+            .exec(&self.tx)
             .await
             .map_err(map_db_err)?;
         Ok(())

@@ -62,8 +62,11 @@ pub mod m20261121_000001_identity {
         Table,
         UserId,
         CodeHash,
+        IssuedAt,
         ExpiresAt,
         Attempts,
+        WindowStart,
+        IssuedInWindow,
     }
 
     #[derive(DeriveIden)]
@@ -234,10 +237,16 @@ pub mod m20261121_000001_identity {
                     .table(EmailVerifications::Table)
                     .col(pk_uuid(EmailVerifications::UserId))
                     .col(string_len(EmailVerifications::CodeHash, 64))
+                    .col(timestamp_with_time_zone(EmailVerifications::IssuedAt))
                     .col(timestamp_with_time_zone(EmailVerifications::ExpiresAt))
                     .col(
                         integer(EmailVerifications::Attempts)
                             .check(Expr::col(EmailVerifications::Attempts).gte(0)),
+                    )
+                    .col(timestamp_with_time_zone(EmailVerifications::WindowStart))
+                    .col(
+                        integer(EmailVerifications::IssuedInWindow)
+                            .check(Expr::col(EmailVerifications::IssuedInWindow).gte(0)),
                     )
                     .foreign_key(&mut fk(
                         (EmailVerifications::Table, EmailVerifications::UserId),

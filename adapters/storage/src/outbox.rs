@@ -18,6 +18,9 @@ use crate::Database;
 use crate::entities::outbox;
 use crate::error::{corrupt, map_db_err};
 
+/// What a delivered or abandoned message's body becomes.
+pub const REDACTED: &str = "(removed after delivery)";
+
 /// Enqueues a message on `c` (inside the caller's transaction).
 pub(crate) async fn enqueue<C: ConnectionTrait>(
     c: &C,
@@ -147,6 +150,12 @@ impl OutboxStore for SeaOrmOutboxStore {
                 outbox::Column::LastError,
                 Expr::value(Option::<String>::None),
             )
+            // Bodies carry codes and reset tokens: keep them no longer than delivery needs.
+            .col_expr(outbox::Column::BodyText, Expr::value(REDACTED))
+            .col_expr(
+                outbox::Column::BodyHtml,
+                Expr::value(Option::<String>::None),
+            )
             .filter(outbox::Column::Id.eq(id.as_uuid()))
             .exec(self.db.connection())
             .await
@@ -169,10 +178,16 @@ impl OutboxStore for SeaOrmOutboxStore {
             );
         q = match retry_at {
             Some(at) => q.col_expr(outbox::Column::NextAttemptAt, Expr::value(at)),
-            None => q.col_expr(
-                outbox::Column::Status,
-                Expr::value(OutboxStatus::Failed.as_str()),
-            ),
+            None => q
+                .col_expr(
+                    outbox::Column::Status,
+                    Expr::value(OutboxStatus::Failed.as_str()),
+                )
+                .col_expr(outbox::Column::BodyText, Expr::value(REDACTED))
+                .col_expr(
+                    outbox::Column::BodyHtml,
+                    Expr::value(Option::<String>::None),
+                ),
         };
         q.filter(outbox::Column::Id.eq(id.as_uuid()))
             .exec(self.db.connection())

@@ -241,6 +241,14 @@ async fn outbox_claims_are_exclusive_and_retries_are_scheduled() {
     assert_eq!(again[0].attempts, 2);
     assert_eq!(again[0].last_error.as_deref(), Some("connection refused"));
     outbox.mark_sent(first, now).await.expect("sent");
+    let stored = outbox
+        .list(Some(OutboxStatus::Sent), PageRequest::default())
+        .await
+        .expect("list");
+    assert!(
+        !stored.items[0].email.text.contains("body") && stored.items[0].email.html.is_none(),
+        "delivered bodies (codes, tokens) are not kept"
+    );
     let sent = outbox
         .list(Some(OutboxStatus::Sent), PageRequest::default())
         .await
@@ -356,4 +364,49 @@ async fn concurrent_wrong_passwords_never_exceed_the_limit() {
         svc.authenticate(&ok.token).await,
         Err(AppError::Unauthenticated { .. })
     ));
+}
+
+#[tokio::test]
+async fn parallel_wrong_codes_cannot_exceed_five_attempts() {
+    let db = db().await;
+    let svc = Arc::new(identity(&db));
+    svc.register(RegisterCommand {
+        email: "21100009@usc.edu.ph".into(),
+        password: "Str0ngPass".into(),
+        first_name: "Maria".into(),
+        last_name: "Reyes".into(),
+    })
+    .await
+    .expect("register");
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let s = svc.clone();
+        // Ten different wrong guesses at once (a 6-digit code is never 7 digits long).
+        tasks.push(tokio::spawn(async move {
+            s.verify_email("21100009@usc.edu.ph", &format!("{i:07}"))
+                .await
+        }));
+    }
+    let mut wrong = 0;
+    for t in tasks {
+        match t.await.expect("join") {
+            Err(AppError::Invalid {
+                code: "invalid_code",
+                ..
+            }) => wrong += 1,
+            Err(AppError::Invalid {
+                code: "code_attempts_exhausted",
+                ..
+            }) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(wrong, 4, "only four guesses are answered as merely wrong");
+    assert_eq!(
+        db.query_i64("SELECT CAST(attempts AS BIGINT) FROM email_verifications")
+            .await
+            .expect("q"),
+        Some(5),
+        "every attempt was counted"
+    );
 }

@@ -51,15 +51,20 @@ impl AuditService {
         Ok(self.store.list(&filter, page).await?)
     }
 
-    /// Verifies every entry's hash and link, then that the last entry is the stored head
-    /// (so deleting the newest entries is detected too).
+    /// Verifies every entry's hash and link up to the stored head, then that the head's
+    /// hash is the last entry's (so deleting the newest entries is detected too). The head
+    /// is read first: entries appended while this runs are beyond it and not a false alarm.
     pub async fn verify(&self) -> Result<ChainReport, StoreError> {
         const PAGE: u64 = 1000;
+        let (head_seq, head_hash) = self.store.head().await?;
         let mut verifier = ChainVerifier::default();
         let mut after = 0;
-        loop {
+        while after < head_seq {
             let batch = self.store.scan(after, PAGE).await?;
-            for r in &batch {
+            if batch.is_empty() {
+                break;
+            }
+            for r in batch.iter().take_while(|r| r.seq <= head_seq) {
                 if let Err(e) = verifier.push(r) {
                     return Ok(ChainReport {
                         entries: verifier.checked(),
@@ -68,12 +73,11 @@ impl AuditService {
                 }
                 after = r.seq;
             }
-            if (batch.len() as u64) < PAGE {
+            if batch.last().is_some_and(|r| r.seq > head_seq) {
                 break;
             }
         }
-        let (head_seq, head_hash) = self.store.head().await?;
-        let error = if head_seq != after {
+        let error = if after != head_seq {
             Some(
                 ChainError::Gap {
                     expected: head_seq,

@@ -4,6 +4,8 @@
 pub mod emails;
 pub mod ports;
 pub mod service;
+#[cfg(test)]
+mod tests;
 
 pub use ports::{
     AuthContext, IdentityStore, IdentityTx, PasswordHasher, SafeEmail, Session, UserFilter,

@@ -182,6 +182,17 @@ pub trait IdentityTx: Send {
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    /// When the user's newest reset token was created.
+    async fn last_reset_request(
+        &mut self,
+        user: UserId,
+    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+    /// Marks every unused reset token of the user used.
+    async fn invalidate_reset_tokens(
+        &mut self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// Marks an unused, unexpired reset token used, returning its user; `None` if it was
     /// not usable (atomic: of two concurrent calls, one wins).
     async fn consume_reset_token(

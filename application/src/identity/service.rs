@@ -180,6 +180,18 @@ fn clearable<T, E: ToString>(
     }
 }
 
+/// The throttle key of a client address: IPv4 as is, IPv6 by its /64 (one host
+/// usually holds a whole /64, so single addresses would be free to rotate).
+fn address_key(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => ip.to_owned(),
+    }
+}
+
 impl IdentityService {
     /// Wires the use cases to their ports.
     pub fn new(
@@ -228,26 +240,77 @@ impl IdentityService {
         Ok(())
     }
 
-    /// Issues a fresh verification code for `user` and enqueues its email in `tx`.
+    /// Issues a verification code for `user` (a first one, or a replacement within the
+    /// resend limits) and enqueues its email in `tx`. Returns false when the limits
+    /// refuse a new code now.
     async fn issue_code(
         &self,
         tx: &mut dyn IdentityTx,
         user: &User,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
+    ) -> Result<bool, AppError> {
         let digits = loop {
             if let Some(d) = VerificationCode::digits_from_random(secrets::random_u32()?) {
                 break d;
             }
         };
-        tx.put_verification_code(user.id, &VerificationCode::issue(user.id, &digits, now))
-            .await?;
+        let code = match tx.verification_code(user.id).await? {
+            None => VerificationCode::issue(user.id, &digits, now),
+            Some(existing) => match existing.reissue(user.id, &digits, now) {
+                Ok(c) => c,
+                Err(_) => return Ok(false),
+            },
+        };
+        tx.put_verification_code(user.id, &code).await?;
         tx.enqueue_mail(
             &emails::verification_code(&user.email, user.first_name.as_str(), &digits),
             now,
         )
         .await?;
-        Ok(())
+        Ok(true)
+    }
+
+    /// Counts one attempt against the throttle keys before the expensive check: locks the
+    /// keys (so concurrent attempts serialise), refuses with 429 when 5 failures in the
+    /// window exist for any key, else records a provisional failure per key and returns
+    /// their ids (the caller deletes them on success).
+    async fn throttle_attempt(
+        &self,
+        keys: &[String],
+        subject: Option<UserId>,
+    ) -> Result<Vec<uuid::Uuid>, AppError> {
+        let now = self.clock.now();
+        let throttle = self.config.throttle;
+        let mut tx = self.store.begin().await?;
+        tx.lock_throttle_keys(keys, now).await?;
+        let failures = tx.login_failures(keys, throttle.window_start(now)).await?;
+        let locked = keys
+            .iter()
+            .filter_map(|k| {
+                let times: Vec<_> = failures
+                    .iter()
+                    .filter(|(fk, _)| fk == k)
+                    .map(|(_, t)| *t)
+                    .collect();
+                match throttle.decide(&times, now) {
+                    ThrottleDecision::Locked { retry_after_secs } => Some(retry_after_secs),
+                    ThrottleDecision::Allow => None,
+                }
+            })
+            .max();
+        if let Some(retry_after_secs) = locked {
+            let mut e = event(None, "auth.throttled", "session", None, Outcome::Failed);
+            e.subject = subject;
+            tx.append_audit(e, now).await?;
+            tx.commit().await?;
+            return Err(AppError::RateLimited { retry_after_secs });
+        }
+        let mut provisional = Vec::with_capacity(keys.len());
+        for k in keys {
+            provisional.push(tx.record_login_failure(k, now).await?);
+        }
+        tx.commit().await?;
+        Ok(provisional)
     }
 
     /// Registers an account (reference §2.1 with its defects fixed): institutional email,
@@ -293,7 +356,13 @@ impl IdentityService {
             .map_err(AppError::Unexpected)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        if tx.user_by_email(&email).await?.is_some() {
+        if let Some(existing) = tx.user_by_email(&email).await? {
+            tx.append_audit(
+                event(None, "auth.register", "user", None, Outcome::Failed).about(existing.user.id),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
             return Err(AppError::Conflict {
                 code: "email_taken",
                 message: "this email address is already registered; log in instead".into(),
@@ -371,8 +440,7 @@ impl IdentityService {
             ));
         };
         let mut user = record.user;
-        let outcome = stored.check(user.id, code, now);
-        let (audit_outcome, result) = match outcome {
+        let (audit_outcome, result) = match stored.check(user.id, code, now) {
             CodeCheck::Verified => {
                 tx.delete_verification_code(user.id).await?;
                 user.is_verified = true;
@@ -382,9 +450,8 @@ impl IdentityService {
                 (Outcome::Success, Ok(user.clone()))
             }
             CodeCheck::Refused { error, updated } => {
-                match updated {
-                    Some(c) => tx.put_verification_code(user.id, &c).await?,
-                    None => tx.delete_verification_code(user.id).await?,
+                if let Some(c) = updated {
+                    tx.put_verification_code(user.id, &c).await?;
                 }
                 let (code, details) = match error {
                     VerificationError::Wrong { remaining } => {
@@ -405,7 +472,7 @@ impl IdentityService {
         };
         tx.append_audit(
             event(
-                Some(user.id),
+                None,
                 "auth.verify_email",
                 "user",
                 Some(user.id.to_string()),
@@ -419,8 +486,8 @@ impl IdentityService {
         result
     }
 
-    /// Sends a new code to an unverified account; silent otherwise (no enumeration), and
-    /// at most one email a minute per account.
+    /// Sends a new code to an unverified account; silent otherwise (no enumeration).
+    /// Limited to one code a minute and five an hour per account.
     pub async fn resend_code(&self, email: &str) -> Result<(), AppError> {
         let Ok(email) = EmailAddress::parse(email) else {
             return Err(AppError::field("email", "enter a valid email address"));
@@ -434,17 +501,12 @@ impl IdentityService {
         if user.is_verified || !user.is_active {
             return Ok(());
         }
-        if let Some(existing) = tx.verification_code(user.id).await? {
-            let issued_at = existing.expires_at
-                - Duration::minutes(domain::identity::verification::CODE_TTL_MINUTES);
-            if now - issued_at < self.config.resend_interval {
-                return Ok(());
-            }
+        if !self.issue_code(tx.as_mut(), &user, now).await? {
+            return Ok(());
         }
-        self.issue_code(tx.as_mut(), &user, now).await?;
         tx.append_audit(
             event(
-                Some(user.id),
+                None,
                 "auth.resend_code",
                 "user",
                 Some(user.id.to_string()),
@@ -458,10 +520,10 @@ impl IdentityService {
         Ok(())
     }
 
-    /// Logs in. Five failures per email or per client address within 15 minutes lock
-    /// further attempts (429). The attempt is counted before the password is checked, in
-    /// a transaction that serialises on the throttle keys, so concurrent guesses cannot
-    /// exceed the limit; a success removes its own provisional failure.
+    /// Logs in. Five failures per email or per client address (IPv6: per /64) within 15
+    /// minutes lock further attempts (429). The attempt is counted before the password is
+    /// checked, in a transaction that serialises on the throttle keys, so concurrent
+    /// guesses cannot exceed the limit; a success removes its own provisional failure.
     pub async fn login(&self, cmd: LoginCommand) -> Result<LoginOutcome, AppError> {
         let Ok(email) = EmailAddress::parse(&cmd.email) else {
             return Err(AppError::field("email", "enter a valid email address"));
@@ -471,52 +533,12 @@ impl IdentityService {
         }
         let email_key = format!("email:{email}");
         let mut keys = vec![email_key.clone()];
-        if let Some(ip) = &cmd.client_ip {
-            keys.push(format!("ip:{ip}"));
+        if let Some(ip) = cmd.client_ip.as_deref() {
+            keys.push(format!("ip:{}", address_key(ip)));
         }
+        let provisional = self.throttle_attempt(&keys, None).await?;
 
-        // Phase 1: throttle check and provisional failure, atomically per key.
-        let now = self.clock.now();
-        let throttle = self.config.throttle;
-        let mut tx = self.store.begin().await?;
-        tx.lock_throttle_keys(&keys, now).await?;
-        let failures = tx.login_failures(&keys, throttle.window_start(now)).await?;
-        let locked = keys
-            .iter()
-            .filter_map(|k| {
-                let times: Vec<_> = failures
-                    .iter()
-                    .filter(|(fk, _)| fk == k)
-                    .map(|(_, t)| *t)
-                    .collect();
-                match throttle.decide(&times, now) {
-                    ThrottleDecision::Locked { retry_after_secs } => Some(retry_after_secs),
-                    ThrottleDecision::Allow => None,
-                }
-            })
-            .max();
-        if let Some(retry_after_secs) = locked {
-            tx.append_audit(
-                event(
-                    None,
-                    "auth.login_throttled",
-                    "session",
-                    None,
-                    Outcome::Failed,
-                ),
-                now,
-            )
-            .await?;
-            tx.commit().await?;
-            return Err(AppError::RateLimited { retry_after_secs });
-        }
-        let mut provisional = Vec::with_capacity(keys.len());
-        for k in &keys {
-            provisional.push(tx.record_login_failure(k, now).await?);
-        }
-        tx.commit().await?;
-
-        // Phase 2: the expensive check, outside any transaction.
+        // The expensive check, outside any transaction.
         let record = self.store.user_by_email(&email).await?;
         let ok = self
             .hasher
@@ -527,18 +549,14 @@ impl IdentityService {
             .await
             .map_err(AppError::Unexpected)?;
 
-        // Phase 3: record the outcome.
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let user = match (record, ok) {
             (Some(r), true) => r.user,
             (record, _) => {
-                let actor = record.map(|r| r.user.id);
-                tx.append_audit(
-                    event(actor, "auth.login", "session", None, Outcome::Failed),
-                    now,
-                )
-                .await?;
+                let mut e = event(None, "auth.login", "session", None, Outcome::Failed);
+                e.subject = record.map(|r| r.user.id);
+                tx.append_audit(e, now).await?;
                 tx.commit().await?;
                 return Err(AppError::Unauthenticated {
                     code: "invalid_credentials",
@@ -608,7 +626,7 @@ impl IdentityService {
     }
 
     /// Resolves a bearer token to its caller: 401 when unknown, revoked or expired, 403
-    /// when the account was deactivated since.
+    /// when the account was deactivated or un-verified since.
     pub async fn authenticate(&self, token: &str) -> Result<AuthContext, AppError> {
         let Some((session, user)) = self.store.session_user(&secrets::token_hash(token)).await?
         else {
@@ -624,6 +642,12 @@ impl IdentityService {
             return Err(AppError::Forbidden {
                 code: "account_disabled",
                 message: "this account is deactivated".into(),
+            });
+        }
+        if !user.is_verified {
+            return Err(AppError::Forbidden {
+                code: "email_not_verified",
+                message: "this account's email is not verified".into(),
             });
         }
         Ok(AuthContext {
@@ -756,50 +780,70 @@ impl IdentityService {
         Ok(user)
     }
 
-    /// Changes the caller's password and revokes every other session.
+    /// Changes the caller's password and revokes every other session and any pending
+    /// reset token. Wrong current passwords count against the login throttle and are
+    /// audited.
     pub async fn change_password(
         &self,
         auth: &AuthContext,
         current: &str,
         new: &str,
     ) -> Result<(), AppError> {
+        let me = auth.actor.user_id;
         self.authorize(
             &auth.actor,
             Action::ChangeOwnPassword,
             "user",
-            Some(auth.actor.user_id.to_string()),
+            Some(me.to_string()),
         )
         .await?;
         let record = self
             .store
-            .user_by_id(auth.actor.user_id)
+            .user_by_id(me)
             .await?
             .ok_or(AppError::NotFound { what: "user" })?;
+        let new = Password::parse(new, record.user.email.local_part())
+            .map_err(|e| AppError::field("new_password", e.to_string()))?;
+        let provisional = self
+            .throttle_attempt(&[format!("email:{}", record.user.email)], Some(me))
+            .await?;
         let ok = self
             .hasher
             .verify(current, Some(record.password_hash.clone()))
             .await
             .map_err(AppError::Unexpected)?;
+        let now = self.clock.now();
         if !ok {
+            let mut tx = self.store.begin().await?;
+            tx.append_audit(
+                event(
+                    Some(me),
+                    "password.change",
+                    "user",
+                    Some(me.to_string()),
+                    Outcome::Failed,
+                ),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
             return Err(AppError::field(
                 "current_password",
                 "the current password is not correct",
             ));
         }
-        let new = Password::parse(new, record.user.email.local_part())
-            .map_err(|e| AppError::field("new_password", e.to_string()))?;
         let hash = self.hasher.hash(&new).await.map_err(AppError::Unexpected)?;
-        let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.set_password(record.user.id, &hash, now).await?;
-        tx.revoke_sessions(record.user.id, Some(auth.session_id), now)
-            .await?;
+        tx.delete_login_failures(&provisional).await?;
+        tx.set_password(me, &hash, now).await?;
+        tx.revoke_sessions(me, Some(auth.session_id), now).await?;
+        tx.invalidate_reset_tokens(me, now).await?;
         tx.append_audit(
             event(
-                Some(record.user.id),
+                Some(me),
                 "password.change",
                 "user",
-                Some(record.user.id.to_string()),
+                Some(me.to_string()),
                 Outcome::Success,
             ),
             now,
@@ -809,8 +853,8 @@ impl IdentityService {
         Ok(())
     }
 
-    /// Emails a single-use reset token valid 1 hour to an existing, active account.
-    /// Answers the same whether or not the account exists.
+    /// Emails a single-use reset token valid 1 hour to an existing, active account, at
+    /// most once a minute per account. Answers the same whether or not the account exists.
     pub async fn request_password_reset(&self, email: &str) -> Result<(), AppError> {
         let Ok(email) = EmailAddress::parse(email) else {
             return Err(AppError::field("email", "enter a valid email address"));
@@ -820,9 +864,15 @@ impl IdentityService {
         let Some(record) = tx.user_by_email(&email).await?.filter(|r| r.user.is_active) else {
             return Ok(());
         };
+        let user_id = record.user.id;
+        if let Some(last) = tx.last_reset_request(user_id).await?
+            && now - last < self.config.resend_interval
+        {
+            return Ok(());
+        }
         let token = secrets::random_token()?;
         tx.insert_reset_token(
-            record.user.id,
+            user_id,
             &secrets::token_hash(&token),
             now + self.config.reset_ttl,
             now,
@@ -838,10 +888,10 @@ impl IdentityService {
                 None,
                 "password.reset_request",
                 "user",
-                Some(record.user.id.to_string()),
+                Some(user_id.to_string()),
                 Outcome::Success,
             )
-            .about(record.user.id),
+            .about(user_id),
             now,
         )
         .await?;
@@ -849,8 +899,8 @@ impl IdentityService {
         Ok(())
     }
 
-    /// Sets a new password with a reset token; the token works once; every session of the
-    /// account is revoked.
+    /// Sets a new password with a reset token; the token works once; every other reset
+    /// token and every session of the account stop working.
     pub async fn confirm_password_reset(&self, token: &str, new: &str) -> Result<(), AppError> {
         let invalid = || AppError::Invalid {
             code: "invalid_token",
@@ -873,11 +923,12 @@ impl IdentityService {
         if tx.consume_reset_token(&token_hash, now).await? != Some(user_id) {
             return Err(invalid());
         }
+        tx.invalidate_reset_tokens(user_id, now).await?;
         tx.set_password(user_id, &hash, now).await?;
         tx.revoke_sessions(user_id, None, now).await?;
         tx.append_audit(
             event(
-                Some(user_id),
+                None,
                 "password.reset",
                 "user",
                 Some(user_id.to_string()),

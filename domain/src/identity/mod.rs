@@ -16,4 +16,4 @@ pub use registration::{RegistrationOutcome, decide_registration};
 pub use role::{Role, UnknownRole};
 pub use throttle::{LoginThrottle, ThrottleDecision};
 pub use user::{ProfileUpdate, User};
-pub use verification::{CodeCheck, VerificationCode, VerificationError};
+pub use verification::{CodeCheck, ResendRefused, VerificationCode, VerificationError};

@@ -6,8 +6,9 @@
 //!   1. POST /api/auth/login with 1 client (the CPU cost of one login),
 //!   2. POST /api/auth/login with N clients,
 //!   3. GET /api/auth/me with N clients,
-//!   4. GET /api/health with N clients (the no-op baseline, same server, same run),
-//! and prints throughput and latency percentiles. Bounded in time; loopback only.
+//!   4. GET /api/health with N clients (the no-op baseline, same server, same run).
+//!
+//! It prints throughput and latency percentiles. Bounded in time; loopback only.
 //!
 //! ```text
 //! cargo build --release -p app-server -p e2e-tests
