@@ -14,8 +14,8 @@ use domain::paging::{Page, PageRequest};
 use domain::{AuditId, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use crate::Database;
@@ -133,22 +133,10 @@ impl AuditStore for SeaOrmAuditStore {
         if let Some(to) = f.to {
             cond = cond.add(audit_log::Column::At.lt(to));
         }
-        let c = self.db.connection();
-        let q = audit_log::Entity::find().filter(cond);
-        let total = q.clone().count(c).await.map_err(map_db_err)?;
-        let rows = q
-            .order_by_desc(audit_log::Column::Seq)
-            .offset(page.offset())
-            .limit(page.page_size())
-            .all(c)
-            .await
-            .map_err(map_db_err)?;
-        Ok(Page {
-            items: rows.into_iter().map(from_row).collect::<Result<_, _>>()?,
-            total,
-            page: page.page(),
-            page_size: page.page_size(),
-        })
+        let q = audit_log::Entity::find()
+            .filter(cond)
+            .order_by_desc(audit_log::Column::Seq);
+        crate::fetch_page(self.db.connection(), q, page, from_row).await
     }
 
     async fn scan(&self, after: i64, limit: u64) -> Result<Vec<AuditRecord>, StoreError> {

@@ -316,26 +316,11 @@ impl IdentityTx for SeaOrmIdentityTx {
             cond = cond.add(users::Column::IsActive.eq(a));
         }
         let query = users::Entity::find().filter(cond);
-        let total = query.clone().count(&self.tx).await.map_err(map_db_err)?;
-        let rows = query
+        let query = query
             .order_by_asc(users::Column::LastName)
             .order_by_asc(users::Column::FirstName)
-            .order_by_asc(users::Column::Email)
-            .offset(page.offset())
-            .limit(page.page_size())
-            .all(&self.tx)
-            .await
-            .map_err(map_db_err)?;
-        let items = rows
-            .into_iter()
-            .map(|r| user_from_row(r).map(|u| u.user))
-            .collect::<Result<_, _>>()?;
-        Ok(Page {
-            items,
-            total,
-            page: page.page(),
-            page_size: page.page_size(),
-        })
+            .order_by_asc(users::Column::Email);
+        crate::fetch_page(&self.tx, query, page, |r| user_from_row(r).map(|u| u.user)).await
     }
 
     async fn safe_email(&mut self, email: &EmailAddress) -> Result<Option<SafeEmail>, StoreError> {
@@ -349,26 +334,8 @@ impl IdentityTx for SeaOrmIdentityTx {
     }
 
     async fn list_safe_emails(&mut self, page: PageRequest) -> Result<Page<SafeEmail>, StoreError> {
-        let total = safe_emails::Entity::find()
-            .count(&self.tx)
-            .await
-            .map_err(map_db_err)?;
-        let rows = safe_emails::Entity::find()
-            .order_by_asc(safe_emails::Column::Email)
-            .offset(page.offset())
-            .limit(page.page_size())
-            .all(&self.tx)
-            .await
-            .map_err(map_db_err)?;
-        Ok(Page {
-            items: rows
-                .into_iter()
-                .map(safe_from_row)
-                .collect::<Result<_, _>>()?,
-            total,
-            page: page.page(),
-            page_size: page.page_size(),
-        })
+        let query = safe_emails::Entity::find().order_by_asc(safe_emails::Column::Email);
+        crate::fetch_page(&self.tx, query, page, safe_from_row).await
     }
 
     async fn save_safe_email(&mut self, e: &SafeEmail, insert: bool) -> Result<(), StoreError> {

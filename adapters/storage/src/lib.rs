@@ -123,6 +123,34 @@ impl Database {
     }
 }
 
+/// Runs a filtered, ordered query for one page, with the total count of matches.
+pub(crate) async fn fetch_page<E, C, T>(
+    c: &C,
+    query: sea_orm::Select<E>,
+    page: domain::paging::PageRequest,
+    convert: impl Fn(E::Model) -> Result<T, StoreError>,
+) -> Result<domain::paging::Page<T>, StoreError>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let total = query.clone().count(c).await.map_err(map_db_err)?;
+    let rows = query
+        .offset(page.offset())
+        .limit(page.page_size())
+        .all(c)
+        .await
+        .map_err(map_db_err)?;
+    Ok(domain::paging::Page {
+        items: rows.into_iter().map(convert).collect::<Result<_, _>>()?,
+        total,
+        page: page.page(),
+        page_size: page.page_size(),
+    })
+}
+
 /// The file path of a SQLite URL, if it is one (and not in-memory).
 pub fn sqlite_path(url: &str) -> Option<String> {
     let rest = url

@@ -9,8 +9,8 @@ use domain::identity::EmailAddress;
 use domain::paging::{Page, PageRequest};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -206,19 +206,12 @@ impl OutboxStore for SeaOrmOutboxStore {
         if let Some(s) = status {
             q = q.filter(outbox::Column::Status.eq(s.as_str()));
         }
-        let total = q.clone().count(c).await.map_err(map_db_err)?;
-        let rows = q
-            .order_by_desc(outbox::Column::CreatedAt)
-            .offset(page.offset())
-            .limit(page.page_size())
-            .all(c)
-            .await
-            .map_err(map_db_err)?;
-        Ok(Page {
-            items: rows.into_iter().map(from_row).collect::<Result<_, _>>()?,
-            total,
-            page: page.page(),
-            page_size: page.page_size(),
-        })
+        crate::fetch_page(
+            c,
+            q.order_by_desc(outbox::Column::CreatedAt),
+            page,
+            from_row,
+        )
+        .await
     }
 }

@@ -180,6 +180,17 @@ fn clearable<T, E: ToString>(
     }
 }
 
+/// Appends the change's audit entry and commits, as one: every write use case ends so.
+async fn commit_audited(
+    mut tx: Box<dyn IdentityTx>,
+    entry: AuditEvent,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    tx.append_audit(entry, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The throttle key of a client address: IPv4 as is, IPv6 by its /64 (one host
 /// usually holds a whole /64, so single addresses would be free to rotate).
 fn address_key(ip: &str) -> String {
@@ -222,8 +233,9 @@ impl IdentityService {
         id: Option<String>,
     ) -> Result<(), AppError> {
         if let Err(denied) = authorize(actor, &action) {
-            let mut tx = self.store.begin().await?;
-            tx.append_audit(
+            let tx = self.store.begin().await?;
+            commit_audited(
+                tx,
                 event(
                     Some(actor.user_id),
                     action.name(),
@@ -234,7 +246,6 @@ impl IdentityService {
                 self.clock.now(),
             )
             .await?;
-            tx.commit().await?;
             return Err(AppError::denied(denied));
         }
         Ok(())
@@ -301,8 +312,7 @@ impl IdentityService {
         if let Some(retry_after_secs) = locked {
             let mut e = event(None, "auth.throttled", "session", None, Outcome::Failed);
             e.subject = subject;
-            tx.append_audit(e, now).await?;
-            tx.commit().await?;
+            commit_audited(tx, e, now).await?;
             return Err(AppError::RateLimited { retry_after_secs });
         }
         let mut provisional = Vec::with_capacity(keys.len());
@@ -357,12 +367,12 @@ impl IdentityService {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if let Some(existing) = tx.user_by_email(&email).await? {
-            tx.append_audit(
+            commit_audited(
+                tx,
                 event(None, "auth.register", "user", None, Outcome::Failed).about(existing.user.id),
                 now,
             )
             .await?;
-            tx.commit().await?;
             return Err(AppError::Conflict {
                 code: "email_taken",
                 message: "this email address is already registered; log in instead".into(),
@@ -398,7 +408,8 @@ impl IdentityService {
         } else {
             self.issue_code(tx.as_mut(), &user, now).await?;
         }
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 Some(user.id),
                 "auth.register",
@@ -410,7 +421,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(user)
     }
 
@@ -470,7 +480,8 @@ impl IdentityService {
                 )
             }
         };
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 None,
                 "auth.verify_email",
@@ -482,7 +493,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         result
     }
 
@@ -504,7 +514,8 @@ impl IdentityService {
         if !self.issue_code(tx.as_mut(), &user, now).await? {
             return Ok(());
         }
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 None,
                 "auth.resend_code",
@@ -516,7 +527,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -556,8 +566,7 @@ impl IdentityService {
             (record, _) => {
                 let mut e = event(None, "auth.login", "session", None, Outcome::Failed);
                 e.subject = record.map(|r| r.user.id);
-                tx.append_audit(e, now).await?;
-                tx.commit().await?;
+                commit_audited(tx, e, now).await?;
                 return Err(AppError::Unauthenticated {
                     code: "invalid_credentials",
                     message: "invalid email or password".into(),
@@ -579,7 +588,8 @@ impl IdentityService {
             None
         };
         if let Some((code, message)) = refusal {
-            tx.append_audit(
+            commit_audited(
+                tx,
                 event(
                     Some(user.id),
                     "auth.login",
@@ -590,7 +600,6 @@ impl IdentityService {
                 now,
             )
             .await?;
-            tx.commit().await?;
             return Err(AppError::Forbidden {
                 code,
                 message: message.into(),
@@ -606,7 +615,8 @@ impl IdentityService {
             expires_at: now + self.config.token_ttl,
         };
         tx.insert_session(&session).await?;
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 Some(user.id),
                 "auth.login",
@@ -617,7 +627,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(LoginOutcome {
             token,
             expires_at: session.expires_at,
@@ -665,7 +674,8 @@ impl IdentityService {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         tx.revoke_session(auth.session_id, now).await?;
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 Some(auth.actor.user_id),
                 "auth.logout",
@@ -676,7 +686,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -764,7 +773,8 @@ impl IdentityService {
             .user;
         user.apply(update, now);
         tx.update_user(&user).await?;
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 Some(user.id),
                 "profile.update",
@@ -776,7 +786,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(user)
     }
 
@@ -814,8 +823,9 @@ impl IdentityService {
             .map_err(AppError::Unexpected)?;
         let now = self.clock.now();
         if !ok {
-            let mut tx = self.store.begin().await?;
-            tx.append_audit(
+            let tx = self.store.begin().await?;
+            commit_audited(
+                tx,
                 event(
                     Some(me),
                     "password.change",
@@ -826,7 +836,6 @@ impl IdentityService {
                 now,
             )
             .await?;
-            tx.commit().await?;
             return Err(AppError::field(
                 "current_password",
                 "the current password is not correct",
@@ -838,7 +847,8 @@ impl IdentityService {
         tx.set_password(me, &hash, now).await?;
         tx.revoke_sessions(me, Some(auth.session_id), now).await?;
         tx.invalidate_reset_tokens(me, now).await?;
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 Some(me),
                 "password.change",
@@ -849,7 +859,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -883,7 +892,8 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 None,
                 "password.reset_request",
@@ -895,7 +905,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -926,7 +935,8 @@ impl IdentityService {
         tx.invalidate_reset_tokens(user_id, now).await?;
         tx.set_password(user_id, &hash, now).await?;
         tx.revoke_sessions(user_id, None, now).await?;
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 None,
                 "password.reset",
@@ -938,7 +948,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -954,7 +963,8 @@ impl IdentityService {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let page = tx.list_users(&filter, page).await?;
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 Some(actor.user_id),
                 "users.list",
@@ -965,7 +975,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(page)
     }
 
@@ -1065,7 +1074,8 @@ impl IdentityService {
         if change.is_verified == Some(true) {
             tx.delete_verification_code(id).await?;
         }
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 Some(actor.user_id),
                 "users.update",
@@ -1077,7 +1087,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(user)
     }
 
@@ -1092,7 +1101,8 @@ impl IdentityService {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let page = tx.list_safe_emails(page).await?;
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 Some(actor.user_id),
                 "safe_emails.list",
@@ -1103,7 +1113,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(page)
     }
 
@@ -1158,7 +1167,8 @@ impl IdentityService {
             ),
         };
         tx.save_safe_email(&entry, created).await?;
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 Some(actor.user_id),
                 "safe_emails.add",
@@ -1169,7 +1179,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok((entry, created))
     }
 
@@ -1187,7 +1196,8 @@ impl IdentityService {
         if !tx.delete_safe_email(id).await? {
             return Err(AppError::NotFound { what: "safe email" });
         }
-        tx.append_audit(
+        commit_audited(
+            tx,
             event(
                 Some(actor.user_id),
                 "safe_emails.delete",
@@ -1198,7 +1208,6 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
