@@ -42,6 +42,9 @@ pub struct Config {
     pub argon2_iterations: u32,
     /// `USCPIS_ADMIN_PASSWORD`: password for `create-admin` (else prompted).
     pub admin_password: Option<String>,
+    /// `USCPIS_SESSION_CACHE_MS`: how long a token lookup may be answered from memory
+    /// (0: always ask the database). Bounds how late other instances see a logout.
+    pub session_cache_ms: u64,
 }
 
 impl Default for Config {
@@ -60,8 +63,9 @@ impl Default for Config {
             public_url: None,
             outbox_poll_ms: 1000,
             argon2_memory_kib: 19 * 1024,
-            argon2_iterations: 2,
+            argon2_iterations: 3,
             admin_password: None,
+            session_cache_ms: 2000,
         }
     }
 }

@@ -65,7 +65,10 @@ impl App {
             ..IdentityConfig::default()
         };
         let identity = Arc::new(IdentityService::new(
-            Arc::new(SeaOrmIdentityStore::new(db.clone())),
+            Arc::new(SeaOrmIdentityStore::with_session_cache(
+                db.clone(),
+                Duration::from_millis(config.session_cache_ms),
+            )),
             hasher,
             clock.clone(),
             identity_config,

@@ -78,3 +78,36 @@ async fn create_admin_then_verify_the_audit_chain_and_detect_tampering() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("BROKEN"));
 }
+
+#[tokio::test]
+async fn environment_configuration_is_parsed_and_bad_values_are_named() {
+    let dir = std::env::temp_dir().join(format!("uscpis-cli-{}", uuid::Uuid::now_v7().simple()));
+    let url = storage::testing::fresh_database_url().await.expect("db");
+    let out = usc_pis(&dir, &url)
+        .arg("migrate")
+        .env("USCPIS_TOKEN_TTL", "3600")
+        .env("USCPIS_BODY_LIMIT", "2048")
+        .env("USCPIS_CORS_ORIGINS", "https://a.example,https://b.example")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    for (key, value, named) in [
+        ("USCPIS_TIMEZONE", "Mars/Olympus", "USCPIS_TIMEZONE"),
+        ("USCPIS_TOKEN_TTL", "soon", "USCPIS_TOKEN_TTL"),
+        ("USCPIS_DATABASE_URL", "mysql://x", "USCPIS_DATABASE_URL"),
+    ] {
+        let out = usc_pis(&dir, &url)
+            .arg("migrate")
+            .env(key, value)
+            .output()
+            .expect("runs");
+        assert!(!out.status.success(), "{key}={value} accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(named), "{key}: {err}");
+    }
+}

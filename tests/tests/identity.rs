@@ -412,7 +412,8 @@ async fn nobody_promotes_themselves() {
 
 #[tokio::test]
 async fn expired_and_revoked_tokens_are_401() {
-    let app = spawn_app().await;
+    // The test ages the session behind the server's back, so no session cache here.
+    let app = e2e_tests::spawn_app_with(|c| c.session_cache_ms = 0).await;
     let (token, _) = app.registered_user("ana@usc.edu.ph", PW).await;
     app.db
         .execute_unprepared("UPDATE sessions SET expires_at = '2000-01-01T00:00:00Z'")
@@ -518,6 +519,11 @@ async fn admin_manages_users_safe_list_and_reads_the_audit_log() {
         .expect(200);
     assert_eq!(r.body["total"], 1);
     assert_eq!(r.body["items"][0]["id"], student["id"]);
+    let r = app
+        .get("/api/admin/users?verified=true&active=true", Some(&admin))
+        .await
+        .expect(200);
+    assert_eq!(r.body["total"], 2, "the admin and the verified student");
     app.get("/api/admin/users?page_size=101", Some(&admin))
         .await
         .expect_error(400, "invalid_input");

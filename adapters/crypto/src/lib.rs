@@ -1,8 +1,8 @@
 //! USC-PIS crypto adapter: argon2id password hashing on tokio's blocking pool.
 //!
 //! Hashing is deliberately expensive (tens of milliseconds of CPU), so it never runs on
-//! the async workers. Parameters default to OWASP's argon2id minimum (19 MiB, 2 passes,
-//! 1 lane), which costs 20–60 ms of CPU a login on this project's reference machine
+//! the async workers. Parameters default to 19 MiB, 3 passes, 1 lane (one pass above
+//! OWASP's argon2id minimum), which costs 20–60 ms of CPU a login on this project's reference machine
 //! (see docs/PERFORMANCE.md); they are recorded in each PHC string, so raising them
 //! later still verifies old hashes.
 
@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use domain::identity::{Password, PasswordHash};
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
 
 /// Argon2id cost parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ impl Default for Argon2Cost {
     fn default() -> Self {
         Self {
             m_kib: 19 * 1024,
-            t: 2,
+            t: 3,
             p: 1,
         }
     }
@@ -40,7 +40,10 @@ impl Default for Argon2Cost {
 #[derive(Clone)]
 pub struct Argon2Hasher {
     argon: Argon2<'static>,
-    dummy: String,
+    /// A hash of a random secret: unknown accounts are checked against it, so they cost
+    /// the same time as a wrong password (no timing enumeration). Made on first use, so
+    /// an idle server holds no argon2 memory.
+    dummy: Arc<OnceCell<String>>,
     /// At most one hash per core at a time: a burst of logins queues instead of
     /// claiming hundreds of blocking threads with 19 MiB each.
     permits: Arc<Semaphore>,
@@ -58,18 +61,31 @@ impl Argon2Hasher {
         let params = Params::new(cost.m_kib, cost.t, cost.p, None)
             .map_err(|e| anyhow::anyhow!("argon2 params: {e}"))?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        // A hash of a random secret: unknown accounts are checked against it, so they
-        // cost the same time as a wrong password (no timing enumeration).
-        let dummy = argon
-            .hash_password(uuid_like()?.as_bytes()) // salt from the OS CSPRNG
-            .map_err(|e| anyhow::anyhow!("argon2: {e}"))?
-            .to_string();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Self {
             argon,
-            dummy,
+            dummy: Arc::new(OnceCell::new()),
             permits: Arc::new(Semaphore::new(cores)),
         })
+    }
+}
+
+impl Argon2Hasher {
+    async fn dummy_hash(&self) -> anyhow::Result<String> {
+        let argon = self.argon.clone();
+        self.dummy
+            .get_or_try_init(|| async move {
+                let secret = uuid_like()?;
+                tokio::task::spawn_blocking(move || {
+                    argon
+                        .hash_password(secret.as_bytes()) // salt from the OS CSPRNG
+                        .map(|h| h.to_string())
+                        .map_err(|e| anyhow::anyhow!("argon2: {e}"))
+                })
+                .await?
+            })
+            .await
+            .cloned()
     }
 }
 
@@ -99,7 +115,7 @@ impl PasswordHasher for Argon2Hasher {
         let candidate = candidate.to_owned();
         let (phc, real) = match hash {
             Some(h) => (h.as_str().to_owned(), true),
-            None => (self.dummy.clone(), false),
+            None => (self.dummy_hash().await?, false),
         };
         let _permit = self.permits.acquire().await?;
         tokio::task::spawn_blocking(move || {

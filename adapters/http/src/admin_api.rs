@@ -223,7 +223,7 @@ pub struct AdminApi {
 
 #[OpenApi(tag = "ApiTags::Admin")]
 impl AdminApi {
-    /// Search users by email, name or USC ID; filter by role and activity.
+    /// Search users by email, name or USC ID; filter by role, activity and verification.
     #[oai(path = "/api/admin/users", method = "get")]
     #[allow(clippy::too_many_arguments)]
     async fn list_users(
@@ -232,6 +232,7 @@ impl AdminApi {
         search: Query<Option<String>>,
         role: Query<Option<RoleDto>>,
         active: Query<Option<bool>>,
+        verified: Query<Option<bool>>,
         #[oai(name = "page")] page_no: Query<Option<u64>>,
         page_size: Query<Option<u64>>,
     ) -> Result<UserPageOk, AdminListError> {
@@ -244,6 +245,7 @@ impl AdminApi {
                 },
             )?,
             active: active.0,
+            verified: verified.0,
         };
         let result = self
             .identity

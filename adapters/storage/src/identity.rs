@@ -21,23 +21,36 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use std::sync::Arc;
+
 use crate::Database;
 use crate::entities::{
     email_verifications, login_failures, password_resets, safe_emails, sessions, throttle_keys,
     users,
 };
 use crate::error::{corrupt, map_db_err};
+use crate::session_cache::SessionCache;
 
 /// Identity data on a sea-orm database.
 #[derive(Clone, Debug)]
 pub struct SeaOrmIdentityStore {
     db: Database,
+    cache: Arc<SessionCache>,
 }
 
 impl SeaOrmIdentityStore {
-    /// Wraps a connected database.
+    /// Wraps a connected database, without a session cache.
     pub fn new(db: Database) -> Self {
-        Self { db }
+        Self::with_session_cache(db, std::time::Duration::ZERO)
+    }
+
+    /// Wraps a connected database, caching token lookups for `ttl` (see
+    /// `session_cache`; zero turns the cache off).
+    pub fn with_session_cache(db: Database, ttl: std::time::Duration) -> Self {
+        Self {
+            db,
+            cache: Arc::new(SessionCache::new(ttl)),
+        }
     }
 }
 
@@ -180,16 +193,21 @@ impl IdentityStore for SeaOrmIdentityStore {
     async fn begin(&self) -> Result<Box<dyn IdentityTx>, StoreError> {
         Ok(Box::new(SeaOrmIdentityTx {
             tx: self.db.begin_write().await?,
+            cache: self.cache.clone(),
+            touches_sessions: false,
         }))
     }
 
     async fn session_user(&self, token_hash: &str) -> Result<Option<(Session, User)>, StoreError> {
-        let c = self.db.connection();
+        if let Some(hit) = self.cache.get(token_hash) {
+            return Ok(Some(hit));
+        }
+        let generation = self.cache.generation();
         let found = sessions::Entity::find()
             .filter(sessions::Column::TokenHash.eq(token_hash))
             .filter(sessions::Column::RevokedAt.is_null())
             .find_also_related(users::Entity)
-            .one(c)
+            .one(self.db.connection())
             .await
             .map_err(map_db_err)?;
         let Some((s, Some(u))) = found else {
@@ -202,7 +220,9 @@ impl IdentityStore for SeaOrmIdentityStore {
             created_at: s.created_at,
             expires_at: s.expires_at,
         };
-        Ok(Some((session, user_from_row(u)?.user)))
+        let value = (session, user_from_row(u)?.user);
+        self.cache.put(generation, token_hash, &value);
+        Ok(Some(value))
     }
 
     async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<UserRecord>, StoreError> {
@@ -239,6 +259,9 @@ impl IdentityStore for SeaOrmIdentityStore {
 /// One identity write transaction.
 pub struct SeaOrmIdentityTx {
     tx: DatabaseTransaction,
+    cache: Arc<SessionCache>,
+    /// Set by writes that can change what a token lookup returns.
+    touches_sessions: bool,
 }
 
 #[async_trait]
@@ -265,6 +288,7 @@ impl IdentityTx for SeaOrmIdentityTx {
     }
 
     async fn update_user(&mut self, user: &User) -> Result<(), StoreError> {
+        self.touches_sessions = true;
         users::Entity::update(user_to_active(user))
             .exec(&self.tx)
             .await
@@ -278,6 +302,7 @@ impl IdentityTx for SeaOrmIdentityTx {
         hash: &PasswordHash,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.touches_sessions = true;
         users::Entity::update_many()
             .col_expr(users::Column::PasswordHash, Expr::value(hash.as_str()))
             .col_expr(users::Column::UpdatedAt, Expr::value(now))
@@ -314,6 +339,9 @@ impl IdentityTx for SeaOrmIdentityTx {
         }
         if let Some(a) = filter.active {
             cond = cond.add(users::Column::IsActive.eq(a));
+        }
+        if let Some(v) = filter.verified {
+            cond = cond.add(users::Column::IsVerified.eq(v));
         }
         let query = users::Entity::find().filter(cond);
         let query = query
@@ -452,6 +480,7 @@ impl IdentityTx for SeaOrmIdentityTx {
         id: SessionId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.touches_sessions = true;
         sessions::Entity::update_many()
             .col_expr(sessions::Column::RevokedAt, Expr::value(now))
             .filter(sessions::Column::Id.eq(id.as_uuid()))
@@ -468,6 +497,7 @@ impl IdentityTx for SeaOrmIdentityTx {
         keep: Option<SessionId>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.touches_sessions = true;
         let mut q = sessions::Entity::update_many()
             .col_expr(sessions::Column::RevokedAt, Expr::value(now))
             .filter(sessions::Column::UserId.eq(user.as_uuid()))
@@ -661,6 +691,12 @@ impl IdentityTx for SeaOrmIdentityTx {
     }
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
-        self.tx.commit().await.map_err(map_db_err)
+        let result = self.tx.commit().await.map_err(map_db_err);
+        if self.touches_sessions {
+            // After the commit: a lookup that read the old row before it cannot store it
+            // (its generation is now stale), and no later lookup sees the old row.
+            self.cache.clear();
+        }
+        result
     }
 }

@@ -11,6 +11,7 @@ mod error;
 mod identity;
 pub mod migration;
 mod outbox;
+mod session_cache;
 pub mod testing;
 
 use std::path::Path;

@@ -410,3 +410,96 @@ async fn parallel_wrong_codes_cannot_exceed_five_attempts() {
         "every attempt was counted"
     );
 }
+
+#[tokio::test]
+async fn cached_sessions_follow_logout_and_role_changes_at_once() {
+    let db = db().await;
+    let svc = IdentityService::new(
+        Arc::new(SeaOrmIdentityStore::with_session_cache(
+            db.clone(),
+            std::time::Duration::from_secs(60),
+        )),
+        Arc::new(PlainHasher),
+        Arc::new(SystemClock),
+        Default::default(),
+    );
+    let admin = svc
+        .create_admin("boss@usc.edu.ph", "Adm1nPassword")
+        .await
+        .expect("admin");
+    let other = svc
+        .create_admin("other@usc.edu.ph", "Adm1nPassword")
+        .await
+        .expect("admin");
+    let login = |email: &'static str| LoginCommand {
+        email: email.into(),
+        password: "Adm1nPassword".into(),
+        client_ip: None,
+    };
+    let boss = svc.login(login("boss@usc.edu.ph")).await.expect("login");
+    let them = svc.login(login("other@usc.edu.ph")).await.expect("login");
+    let boss_ctx = svc.authenticate(&boss.token).await.expect("auth");
+    assert_eq!(
+        svc.authenticate(&them.token)
+            .await
+            .expect("auth (now cached)")
+            .actor
+            .role,
+        Role::Admin
+    );
+
+    // A role change is seen on the very next request, despite a 60 s cache.
+    svc.admin_update_user(
+        &boss_ctx.actor,
+        other.id,
+        application::identity::AdminUserChange {
+            role: Some("NURSE".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("demote");
+    assert_eq!(
+        svc.authenticate(&them.token)
+            .await
+            .expect("auth")
+            .actor
+            .role,
+        Role::Nurse
+    );
+
+    // So is a logout.
+    let them_ctx = svc.authenticate(&them.token).await.expect("auth");
+    svc.logout(&them_ctx).await.expect("logout");
+    assert!(matches!(
+        svc.authenticate(&them.token).await,
+        Err(AppError::Unauthenticated { .. })
+    ));
+    assert_eq!(admin.role, Role::Admin);
+}
+
+#[tokio::test]
+async fn many_people_behind_one_address_log_in_at_once() {
+    let db = db().await;
+    let svc = Arc::new(identity(&db));
+    for i in 0..8 {
+        svc.create_admin(&format!("user{i}@usc.edu.ph"), "Adm1nPassword")
+            .await
+            .expect("account");
+    }
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let s = svc.clone();
+        tasks.push(tokio::spawn(async move {
+            s.login(LoginCommand {
+                email: format!("user{i}@usc.edu.ph"),
+                password: "Adm1nPassword".into(),
+                client_ip: Some("10.1.1.1".into()), // the campus NAT
+            })
+            .await
+        }));
+    }
+    for t in tasks {
+        t.await.expect("join").expect("every login succeeds");
+    }
+}

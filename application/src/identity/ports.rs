@@ -73,6 +73,8 @@ pub struct UserFilter {
     pub role: Option<Role>,
     /// Only active (true) or inactive (false) users.
     pub active: Option<bool>,
+    /// Only verified (true) or unverified (false) users.
+    pub verified: Option<bool>,
 }
 
 /// Hashes and checks passwords (argon2id). CPU-heavy: adapters run it off the async runtime.

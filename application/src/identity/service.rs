@@ -281,20 +281,28 @@ impl IdentityService {
         Ok(true)
     }
 
-    /// Counts one attempt against the throttle keys before the expensive check: locks the
-    /// keys (so concurrent attempts serialise), refuses with 429 when 5 failures in the
-    /// window exist for any key, else records a provisional failure per key and returns
-    /// their ids (the caller deletes them on success).
+    /// Counts one attempt before the expensive check: locks the keys (so concurrent
+    /// attempts serialise), refuses with 429 when 5 failures in the window exist for any
+    /// key, else records a provisional failure for the account key (`strict`) and returns
+    /// its id (the caller deletes it on success). In-flight attempts thus count against
+    /// the account, so concurrent guesses at one account cannot exceed the limit; the
+    /// address key (`loose`) counts completed failures only, so many people behind one
+    /// address (campus NAT) can log in at the same moment.
     async fn throttle_attempt(
         &self,
-        keys: &[String],
+        strict: &str,
+        loose: Option<&str>,
         subject: Option<UserId>,
-    ) -> Result<Vec<uuid::Uuid>, AppError> {
+    ) -> Result<uuid::Uuid, AppError> {
+        let keys: Vec<String> = std::iter::once(strict)
+            .chain(loose)
+            .map(str::to_owned)
+            .collect();
         let now = self.clock.now();
         let throttle = self.config.throttle;
         let mut tx = self.store.begin().await?;
-        tx.lock_throttle_keys(keys, now).await?;
-        let failures = tx.login_failures(keys, throttle.window_start(now)).await?;
+        tx.lock_throttle_keys(&keys, now).await?;
+        let failures = tx.login_failures(&keys, throttle.window_start(now)).await?;
         let locked = keys
             .iter()
             .filter_map(|k| {
@@ -315,10 +323,7 @@ impl IdentityService {
             commit_audited(tx, e, now).await?;
             return Err(AppError::RateLimited { retry_after_secs });
         }
-        let mut provisional = Vec::with_capacity(keys.len());
-        for k in keys {
-            provisional.push(tx.record_login_failure(k, now).await?);
-        }
+        let provisional = tx.record_login_failure(strict, now).await?;
         tx.commit().await?;
         Ok(provisional)
     }
@@ -542,11 +547,13 @@ impl IdentityService {
             return Err(AppError::field("password", "required"));
         }
         let email_key = format!("email:{email}");
-        let mut keys = vec![email_key.clone()];
-        if let Some(ip) = cmd.client_ip.as_deref() {
-            keys.push(format!("ip:{}", address_key(ip)));
-        }
-        let provisional = self.throttle_attempt(&keys, None).await?;
+        let ip_key = cmd
+            .client_ip
+            .as_deref()
+            .map(|ip| format!("ip:{}", address_key(ip)));
+        let provisional = self
+            .throttle_attempt(&email_key, ip_key.as_deref(), None)
+            .await?;
 
         // The expensive check, outside any transaction.
         let record = self.store.user_by_email(&email).await?;
@@ -564,6 +571,9 @@ impl IdentityService {
         let user = match (record, ok) {
             (Some(r), true) => r.user,
             (record, _) => {
+                if let Some(k) = &ip_key {
+                    tx.record_login_failure(k, now).await?;
+                }
                 let mut e = event(None, "auth.login", "session", None, Outcome::Failed);
                 e.subject = record.map(|r| r.user.id);
                 commit_audited(tx, e, now).await?;
@@ -573,7 +583,7 @@ impl IdentityService {
                 });
             }
         };
-        tx.delete_login_failures(&provisional).await?;
+        tx.delete_login_failures(&[provisional]).await?;
         let refusal = if !user.is_active {
             Some((
                 "account_disabled",
@@ -814,7 +824,7 @@ impl IdentityService {
         let new = Password::parse(new, record.user.email.local_part())
             .map_err(|e| AppError::field("new_password", e.to_string()))?;
         let provisional = self
-            .throttle_attempt(&[format!("email:{}", record.user.email)], Some(me))
+            .throttle_attempt(&format!("email:{}", record.user.email), None, Some(me))
             .await?;
         let ok = self
             .hasher
@@ -843,7 +853,7 @@ impl IdentityService {
         }
         let hash = self.hasher.hash(&new).await.map_err(AppError::Unexpected)?;
         let mut tx = self.store.begin().await?;
-        tx.delete_login_failures(&provisional).await?;
+        tx.delete_login_failures(&[provisional]).await?;
         tx.set_password(me, &hash, now).await?;
         tx.revoke_sessions(me, Some(auth.session_id), now).await?;
         tx.invalidate_reset_tokens(me, now).await?;
@@ -1211,20 +1221,16 @@ impl IdentityService {
         Ok(())
     }
 
+    /// Inserts a verified account with an already hashed password (audited).
     async fn create_account(
         &self,
         tx: &mut dyn IdentityTx,
         email: EmailAddress,
         role: Role,
         names: (&str, &str),
-        password: &Password,
+        hash: &PasswordHash,
         now: DateTime<Utc>,
     ) -> Result<User, AppError> {
-        let hash: PasswordHash = self
-            .hasher
-            .hash(password)
-            .await
-            .map_err(AppError::Unexpected)?;
         let usc_id = if role == Role::Student && email.is_student_number() {
             domain::identity::UscId::parse(email.local_part()).ok()
         } else {
@@ -1250,7 +1256,7 @@ impl IdentityService {
             created_at: now,
             updated_at: now,
         };
-        tx.insert_user(&user, &hash).await?;
+        tx.insert_user(&user, hash).await?;
         tx.append_audit(
             event(
                 None,
@@ -1273,6 +1279,11 @@ impl IdentityService {
             EmailAddress::parse(email).map_err(|e| AppError::field("email", e.to_string()))?;
         let password = Password::parse(password, email.local_part())
             .map_err(|e| AppError::field("password", e.to_string()))?;
+        let hash = self
+            .hasher
+            .hash(&password)
+            .await
+            .map_err(AppError::Unexpected)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let user = self
@@ -1281,7 +1292,7 @@ impl IdentityService {
                 email,
                 Role::Admin,
                 ("Clinic", "Administrator"),
-                &password,
+                &hash,
                 now,
             )
             .await?;
@@ -1314,6 +1325,12 @@ impl IdentityService {
             ("21104567", Role::Student, "Maria", "Reyes"),
             ("pvillanueva", Role::Faculty, "Paolo", "Villanueva"),
         ];
+        // One shared password: one hash (argon2 is deliberately expensive).
+        let hash = self
+            .hasher
+            .hash(&password)
+            .await
+            .map_err(AppError::Unexpected)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut accounts = Vec::new();
@@ -1321,7 +1338,7 @@ impl IdentityService {
             let email = EmailAddress::parse(&format!("{local}@{domain}"))
                 .map_err(|e| AppError::Unexpected(anyhow::anyhow!("demo email: {e}")))?;
             let user = self
-                .create_account(tx.as_mut(), email, role, (first, last), &password, now)
+                .create_account(tx.as_mut(), email, role, (first, last), &hash, now)
                 .await?;
             accounts.push((user.email.to_string(), role));
         }

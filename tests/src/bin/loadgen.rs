@@ -1,7 +1,7 @@
 //! `loadgen`: the performance run behind docs/PERFORMANCE.md.
 //!
-//! Starts the `usc-pis` binary on a fresh data dir (`serve --demo`, SQLite by default),
-//! measures its resident memory at rest, then drives, each for `--seconds` with
+//! Creates an admin with `usc-pis create-admin`, starts `usc-pis serve` on a fresh data
+//! dir (SQLite by default), measures its resident memory at rest, then drives, each for `--seconds` with
 //! `--clients` concurrent clients on loopback:
 //!   1. POST /api/auth/login with 1 client (the CPU cost of one login),
 //!   2. POST /api/auth/login with N clients,
@@ -49,6 +49,7 @@ struct Args {
 struct Server {
     child: Child,
     password: String,
+    data_dir: std::path::PathBuf,
 }
 
 impl Drop for Server {
@@ -58,37 +59,108 @@ impl Drop for Server {
     }
 }
 
+/// The admin that `create-admin` makes for the run (a throw-away data dir).
+const ADMIN_PASSWORD: &str = "LoadRun-2026x";
+
 fn start_server(args: &Args) -> anyhow::Result<Server> {
     let dir = std::env::temp_dir().join(format!("uscpis-load-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
+    let configure = |cmd: &mut Command| -> anyhow::Result<()> {
+        cmd.env("USCPIS_DATA_DIR", &dir)
+            .env("USCPIS_LISTEN", format!("127.0.0.1:{}", args.port))
+            .env("RUST_LOG", "warn");
+        for kv in &args.env {
+            let (k, v) = kv.split_once('=').context("--env takes KEY=VALUE")?;
+            cmd.env(k, v);
+        }
+        Ok(())
+    };
+    // The first administrator the production way: a separate `create-admin` process.
+    let mut admin = Command::new(&args.server);
+    admin
+        .args(["create-admin", "--email", "admin@usc.edu.ph"])
+        .env("USCPIS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .stdout(Stdio::null());
+    configure(&mut admin)?;
+    let status = admin
+        .status()
+        .with_context(|| format!("running {}", args.server))?;
+    if !status.success() {
+        bail!("create-admin failed ({status})");
+    }
     let mut cmd = Command::new(&args.server);
     cmd.arg("serve")
-        .arg("--demo")
-        .env("USCPIS_DATA_DIR", &dir)
-        .env("USCPIS_LISTEN", format!("127.0.0.1:{}", args.port))
-        .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    for kv in &args.env {
-        let (k, v) = kv.split_once('=').context("--env takes KEY=VALUE")?;
-        cmd.env(k, v);
-    }
+    configure(&mut cmd)?;
     let mut child = cmd
         .spawn()
         .with_context(|| format!("starting {}", args.server))?;
     let stdout = child.stdout.take().context("stdout")?;
-    let mut password = None;
     for line in BufReader::new(stdout).lines() {
-        let line = line?;
-        if let Some(rest) = line.split("password for all: ").nth(1) {
-            password = Some(rest.trim_end_matches(')').to_owned());
-        }
-        if line.contains("listening on") {
+        if line?.contains("listening on") {
             break;
         }
     }
-    let password = password.context("the server printed no demo password (database not empty?)")?;
-    Ok(Server { child, password })
+    Ok(Server {
+        child,
+        password: ADMIN_PASSWORD.to_owned(),
+        data_dir: dir,
+    })
+}
+
+/// Registers `n` users through the API, verifies each with the code from its `.eml`
+/// file, and returns their emails (all share `password`).
+async fn create_users(
+    client: &reqwest::Client,
+    base: &str,
+    outbox: &std::path::Path,
+    n: usize,
+    password: &str,
+) -> anyhow::Result<Vec<String>> {
+    let emails: Vec<String> = (0..n)
+        .map(|i| format!("loaduser{i:03}@usc.edu.ph"))
+        .collect();
+    for e in &emails {
+        let body =
+            json!({"email": e, "password": password, "first_name": "Load", "last_name": "User"});
+        let r = client
+            .post(format!("{base}/api/auth/register"))
+            .json(&body)
+            .send()
+            .await?;
+        if r.status().as_u16() != 201 {
+            bail!("register {e}: {}", r.status());
+        }
+    }
+    for e in &emails {
+        let mut code = None;
+        for _ in 0..200 {
+            code = std::fs::read_dir(outbox)?
+                .filter_map(Result::ok)
+                .filter_map(|f| std::fs::read_to_string(f.path()).ok())
+                .find(|t| t.contains(&format!("To: {e}")) && t.contains("code is: "))
+                .and_then(|t| {
+                    t.split("code is: ")
+                        .nth(1)
+                        .map(|s| s.chars().take(6).collect::<String>())
+                });
+            if code.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let code = code.with_context(|| format!("no code mailed to {e}"))?;
+        let r = client
+            .post(format!("{base}/api/auth/verify-email"))
+            .json(&json!({"email": e, "code": code}))
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            bail!("verify {e}: {}", r.status());
+        }
+    }
+    Ok(emails)
 }
 
 fn rss_mib(pid: u32) -> Option<f64> {
@@ -191,6 +263,10 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let login_body = json!({"email": "admin@usc.edu.ph", "password": server.password});
+    let r = client.get(format!("{base}/api/health")).send().await?;
+    if !r.status().is_success() {
+        bail!("server not healthy: {}", r.status());
+    }
     let r = client
         .post(format!("{base}/api/auth/login"))
         .json(&login_body)
@@ -204,10 +280,26 @@ async fn main() -> anyhow::Result<()> {
         .context("token")?
         .to_owned();
 
+    let users = create_users(
+        &client,
+        &base,
+        &server.data_dir.join("outbox"),
+        args.clients,
+        "Load3dTest",
+    )
+    .await?;
+    println!(
+        "{} users registered and verified through the API",
+        users.len()
+    );
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let login = {
-        let (client, base, body) = (client.clone(), base.clone(), login_body.clone());
+        let (client, base, users, next) =
+            (client.clone(), base.clone(), Arc::new(users), next.clone());
         move || {
-            let (client, base, body) = (client.clone(), base.clone(), body.clone());
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let body = json!({"email": users[i % users.len()], "password": "Load3dTest"});
+            let (client, base) = (client.clone(), base.clone());
             async move {
                 client
                     .post(format!("{base}/api/auth/login"))
