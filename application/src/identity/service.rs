@@ -30,8 +30,9 @@ pub struct IdentityConfig {
     pub token_ttl: Duration,
     /// How long a password-reset token lives (1 h).
     pub reset_ttl: Duration,
-    /// The shortest interval between two verification emails to one account.
-    pub resend_interval: Duration,
+    /// The shortest interval between two password-reset emails to one account
+    /// (verification codes have their own limits in the domain).
+    pub reset_request_interval: Duration,
     /// Failed-login limits.
     pub throttle: LoginThrottle,
     /// The front end's base URL for links in emails, if any.
@@ -44,7 +45,7 @@ impl Default for IdentityConfig {
             email_policy: EmailPolicy::default(),
             token_ttl: Duration::hours(12),
             reset_ttl: Duration::hours(1),
-            resend_interval: Duration::seconds(60),
+            reset_request_interval: Duration::seconds(60),
             throttle: LoginThrottle::default(),
             public_url: None,
         }
@@ -389,24 +390,15 @@ impl IdentityService {
             .filter(|s| s.is_active)
             .map(|s| s.role);
         let decision = decide_registration(&email, safe_role);
-        let user = User {
-            id: UserId::new(),
+        let user = User::new_account(
             email,
-            role: decision.role,
+            decision.role,
             first_name,
             last_name,
-            middle_name: None,
-            usc_id: decision.usc_id,
-            course: None,
-            year_level: None,
-            campus: None,
-            phone: None,
-            department: None,
-            is_active: true,
-            is_verified: decision.verified,
-            created_at: now,
-            updated_at: now,
-        };
+            decision.usc_id,
+            decision.verified,
+            now,
+        );
         tx.insert_user(&user, &hash).await?;
         if user.is_verified {
             tx.enqueue_mail(&emails::welcome(&user), now).await?;
@@ -885,7 +877,7 @@ impl IdentityService {
         };
         let user_id = record.user.id;
         if let Some(last) = tx.last_reset_request(user_id).await?
-            && now - last < self.config.resend_interval
+            && now - last < self.config.reset_request_interval
         {
             return Ok(());
         }
@@ -1236,26 +1228,11 @@ impl IdentityService {
         } else {
             None
         };
-        let user = User {
-            id: UserId::new(),
-            email,
-            role,
-            first_name: PersonName::parse(names.0)
-                .map_err(|e| AppError::field("first_name", e.to_string()))?,
-            last_name: PersonName::parse(names.1)
-                .map_err(|e| AppError::field("last_name", e.to_string()))?,
-            middle_name: None,
-            usc_id,
-            course: None,
-            year_level: None,
-            campus: None,
-            phone: None,
-            department: None,
-            is_active: true,
-            is_verified: true,
-            created_at: now,
-            updated_at: now,
-        };
+        let first =
+            PersonName::parse(names.0).map_err(|e| AppError::field("first_name", e.to_string()))?;
+        let last =
+            PersonName::parse(names.1).map_err(|e| AppError::field("last_name", e.to_string()))?;
+        let user = User::new_account(email, role, first, last, usc_id, true, now);
         tx.insert_user(&user, hash).await?;
         tx.append_audit(
             event(

@@ -82,6 +82,36 @@ pub struct ProfileUpdate {
 }
 
 impl User {
+    /// A new, active account with no optional profile fields yet.
+    pub fn new_account(
+        email: EmailAddress,
+        role: Role,
+        first_name: PersonName,
+        last_name: PersonName,
+        usc_id: Option<UscId>,
+        is_verified: bool,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: UserId::new(),
+            email,
+            role,
+            first_name,
+            last_name,
+            middle_name: None,
+            usc_id,
+            course: None,
+            year_level: None,
+            campus: None,
+            phone: None,
+            department: None,
+            is_active: true,
+            is_verified,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// Applies a profile change and stamps `updated_at`.
     pub fn apply(&mut self, change: ProfileUpdate, now: DateTime<Utc>) {
         let ProfileUpdate {
