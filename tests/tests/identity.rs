@@ -111,9 +111,16 @@ async fn registration_bad_input_table() {
         (
             json!({"email": "maria@usc.edu.ph", "password": PW, "first_name": "M", "last_name": "R", "role": "DOCTOR"}),
             400,
-            "invalid_request",
+            "invalid_input",
             "role",
             "self-assigned role is not a field",
+        ),
+        (
+            json!({"email": "maria@usc.edu.ph", "password": "Ab1", "first_name": "M", "last_name": "R"}),
+            400,
+            "invalid_input",
+            "password",
+            "too short for the documented schema",
         ),
     ];
     for (body, status, code, field, why) in cases {
@@ -682,6 +689,19 @@ async fn every_error_is_an_envelope() {
     app.call(Method::DELETE, "/api/auth/login", None, None)
         .await
         .expect_error(405, "method_not_allowed");
+    let r = app
+        .call(
+            Method::DELETE,
+            "/api/admin/users/00000000-0000-7000-8000-000000000000",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 405);
+    assert_eq!(
+        r.headers["allow"], "GET, PATCH",
+        "RFC 9110: a 405 says what is allowed"
+    );
     // Malformed JSON, wrong content type, oversized body.
     let r = app
         .client

@@ -48,6 +48,7 @@ pub struct SafeEmailDto {
 #[oai(deny_unknown_fields)]
 pub struct SafeEmailRequest {
     /// Institutional email.
+    #[oai(validator(max_length = 254))]
     pub email: String,
     /// Role to grant.
     pub role: RoleDto,
@@ -75,14 +76,17 @@ pub struct AuditDto {
     /// When (clinic time).
     pub at: DateTime<FixedOffset>,
     /// Who acted (absent for anonymous calls).
+    #[oai(skip_serializing_if_is_none)]
     pub actor_id: Option<Uuid>,
     /// What, e.g. `auth.login`, `users.update`.
     pub action: String,
     /// On which kind of entity.
     pub entity: String,
     /// Which one.
+    #[oai(skip_serializing_if_is_none)]
     pub entity_id: Option<String>,
     /// Whose data it was.
+    #[oai(skip_serializing_if_is_none)]
     pub subject_id: Option<Uuid>,
     /// `success`, `denied` or `failed`.
     pub outcome: String,
@@ -187,6 +191,7 @@ api_errors!(
 api_errors!(
     /// Errors of reading one user.
     pub enum AdminGetError {
+        BadRequest,
         Unauthorized,
         Forbidden,
         NotFound,
@@ -195,6 +200,7 @@ api_errors!(
 api_errors!(
     /// Errors of changing a user: 403 also when the ADMIN targets their own account.
     pub enum AdminPatchError {
+        Body,
         BadRequest,
         Unauthorized,
         Forbidden,
@@ -204,6 +210,7 @@ api_errors!(
 api_errors!(
     /// Errors of adding a safe-list entry.
     pub enum SafeEmailAddError {
+        Body,
         BadRequest,
         Unauthorized,
         Forbidden,
@@ -233,8 +240,14 @@ impl AdminApi {
         role: Query<Option<RoleDto>>,
         active: Query<Option<bool>>,
         verified: Query<Option<bool>>,
-        #[oai(name = "page")] page_no: Query<Option<u64>>,
-        page_size: Query<Option<u64>>,
+        #[oai(
+            name = "page",
+            validator(minimum(value = "1"), maximum(value = "1000000"))
+        )]
+        page_no: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<
+            Option<u64>,
+        >,
     ) -> Result<UserPageOk, AdminListError> {
         let page = page(page_no.0, page_size.0)?;
         let filter = UserFilter {
@@ -297,8 +310,14 @@ impl AdminApi {
     async fn list_safe_emails(
         &self,
         auth: BearerAuth,
-        #[oai(name = "page")] page_no: Query<Option<u64>>,
-        page_size: Query<Option<u64>>,
+        #[oai(
+            name = "page",
+            validator(minimum(value = "1"), maximum(value = "1000000"))
+        )]
+        page_no: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<
+            Option<u64>,
+        >,
     ) -> Result<SafeEmailPageOk, AdminListError> {
         let page = page(page_no.0, page_size.0)?;
         let result = self.identity.list_safe_emails(&auth.0.actor, page).await?;
@@ -352,8 +371,14 @@ impl AdminApi {
         actor_id: Query<Option<Uuid>>,
         from: Query<Option<DateTime<FixedOffset>>>,
         to: Query<Option<DateTime<FixedOffset>>>,
-        #[oai(name = "page")] page_no: Query<Option<u64>>,
-        page_size: Query<Option<u64>>,
+        #[oai(
+            name = "page",
+            validator(minimum(value = "1"), maximum(value = "1000000"))
+        )]
+        page_no: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<
+            Option<u64>,
+        >,
     ) -> Result<AuditPageOk, AdminListError> {
         let page = page(page_no.0, page_size.0)?;
         let filter = AuditFilter {

@@ -80,18 +80,25 @@ pub struct UserDto {
     /// Family name.
     pub last_name: String,
     /// Middle name.
+    #[oai(skip_serializing_if_is_none)]
     pub middle_name: Option<String>,
     /// USC ID number.
+    #[oai(skip_serializing_if_is_none)]
     pub usc_id: Option<String>,
     /// Program code "1".."68".
+    #[oai(skip_serializing_if_is_none)]
     pub course: Option<String>,
     /// Year level "1".."4".
+    #[oai(skip_serializing_if_is_none)]
     pub year_level: Option<String>,
     /// Campus.
+    #[oai(skip_serializing_if_is_none)]
     pub campus: Option<String>,
     /// Phone (digits).
+    #[oai(skip_serializing_if_is_none)]
     pub phone: Option<String>,
     /// Department or college.
+    #[oai(skip_serializing_if_is_none)]
     pub department: Option<String>,
     /// Deactivated accounts cannot log in.
     pub is_active: bool,

@@ -125,8 +125,9 @@ impl From<AppError> for ApiError {
     }
 }
 
-/// Declares an operation's error responses: each listed variant with its status, plus
-/// 500 and 503, which every operation can return. `From<AppError>` routes each error to
+/// Declares an operation's error responses: each listed variant with its status (`Body`
+/// stands for 413 and 415, which the middleware and the JSON extractor answer for
+/// operations that take a body), plus 500 and 503, which every operation can return. `From<AppError>` routes each error to
 /// its variant; an error whose status the operation does not list is a bug: it is logged
 /// and answered as 500.
 macro_rules! api_errors {
@@ -162,6 +163,14 @@ macro_rules! api_errors {
             /// Duplicate or wrong state.
             #[oai(status = 409)] Conflict(poem_openapi::payload::Json<$crate::error::ErrorBody>),
         ] [$($arms)* (409 Conflict plain)] $($rest)*);
+    };
+    (@build $head:tt [$($acc:tt)*] [$($arms:tt)*] Body $($rest:ident)*) => {
+        $crate::error::api_errors!(@build $head [$($acc)*
+            /// The body is larger than the server accepts.
+            #[oai(status = 413)] PayloadTooLarge(poem_openapi::payload::Json<$crate::error::ErrorBody>),
+            /// The body is not `application/json`.
+            #[oai(status = 415)] UnsupportedMediaType(poem_openapi::payload::Json<$crate::error::ErrorBody>),
+        ] [$($arms)* (413 PayloadTooLarge plain) (415 UnsupportedMediaType plain)] $($rest)*);
     };
     (@build $head:tt [$($acc:tt)*] [$($arms:tt)*] TooManyRequests $($rest:ident)*) => {
         $crate::error::api_errors!(@build $head [$($acc)*

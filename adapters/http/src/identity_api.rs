@@ -21,13 +21,17 @@ pub struct RegisterRequest {
     /// Institutional email (`@usc.edu.ph` by default). An all-digit local part is a
     /// student number: STUDENT. Any other: FACULTY. Clinic roles come only from the safe
     /// list or an ADMIN.
+    #[oai(validator(max_length = 254))]
     pub email: String,
     /// At least 8 characters with lower, upper and digit; no character three times in a
     /// row; not the email's local part.
+    #[oai(validator(min_length = 8, max_length = 128))]
     pub password: String,
     /// Given name.
+    #[oai(validator(min_length = 1, max_length = 150))]
     pub first_name: String,
     /// Family name.
+    #[oai(validator(min_length = 1, max_length = 150))]
     pub last_name: String,
 }
 
@@ -46,8 +50,10 @@ pub struct RegisterResponseBody {
 #[oai(deny_unknown_fields)]
 pub struct VerifyEmailRequest {
     /// The account's email.
+    #[oai(validator(max_length = 254))]
     pub email: String,
     /// The 6-digit code from the email.
+    #[oai(validator(max_length = 16))]
     pub code: String,
 }
 
@@ -63,6 +69,7 @@ pub struct VerifiedBody {
 #[oai(deny_unknown_fields)]
 pub struct EmailRequest {
     /// The account's email.
+    #[oai(validator(max_length = 254))]
     pub email: String,
 }
 
@@ -72,8 +79,10 @@ pub struct EmailRequest {
 #[oai(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Email.
+    #[oai(validator(max_length = 254))]
     pub email: String,
     /// Password.
+    #[oai(validator(max_length = 1024))]
     pub password: String,
 }
 
@@ -95,20 +104,28 @@ pub struct LoginResponseBody {
 #[oai(deny_unknown_fields)]
 pub struct ProfilePatch {
     /// Given name.
+    #[oai(validator(max_length = 150))]
     pub first_name: Option<String>,
     /// Family name.
+    #[oai(validator(max_length = 150))]
     pub last_name: Option<String>,
     /// Middle name.
+    #[oai(validator(max_length = 150))]
     pub middle_name: Option<String>,
     /// Program code "1".."68".
+    #[oai(validator(max_length = 2))]
     pub course: Option<String>,
     /// Year level "1".."4".
+    #[oai(validator(max_length = 1))]
     pub year_level: Option<String>,
     /// `Downtown Campus` or `Talamban Campus`.
+    #[oai(validator(max_length = 32))]
     pub campus: Option<String>,
     /// Phone, 7-15 digits.
+    #[oai(validator(max_length = 32))]
     pub phone: Option<String>,
     /// Department or college.
+    #[oai(validator(max_length = 100))]
     pub department: Option<String>,
     /// Not changeable here (403).
     pub role: Option<RoleDto>,
@@ -124,8 +141,10 @@ pub struct ProfilePatch {
 #[oai(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     /// The password now.
+    #[oai(validator(max_length = 1024))]
     pub current_password: String,
     /// The new password (same policy as registration).
+    #[oai(validator(min_length = 8, max_length = 128))]
     pub new_password: String,
 }
 
@@ -135,8 +154,10 @@ pub struct ChangePasswordRequest {
 #[oai(deny_unknown_fields)]
 pub struct ResetConfirmRequest {
     /// The token from the reset email.
+    #[oai(validator(max_length = 128))]
     pub token: String,
     /// The new password.
+    #[oai(validator(min_length = 8, max_length = 128))]
     pub new_password: String,
 }
 
@@ -150,6 +171,7 @@ pub enum RegisterOk {
 api_errors!(
     /// Registration errors.
     pub enum RegisterError {
+        Body,
         BadRequest,
         Conflict,
     }
@@ -166,6 +188,7 @@ api_errors!(
     /// Verification errors: `invalid_code` (with `remaining_attempts`), `code_expired`,
     /// `code_attempts_exhausted`.
     pub enum VerifyError {
+        Body,
         BadRequest,
     }
 );
@@ -180,6 +203,7 @@ pub enum AcceptedOk {
 api_errors!(
     /// Errors of requests answered 202.
     pub enum AcceptedError {
+        Body,
         BadRequest,
     }
 );
@@ -195,6 +219,7 @@ api_errors!(
     /// Login errors: 401 `invalid_credentials`, 403 `email_not_verified` or
     /// `account_disabled`, 429 `rate_limited` with `Retry-After`.
     pub enum LoginError {
+        Body,
         BadRequest,
         Unauthorized,
         Forbidden,
@@ -219,6 +244,7 @@ api_errors!(
 api_errors!(
     /// Errors of an authenticated call with input.
     pub enum AuthedInputError {
+        Body,
         BadRequest,
         Unauthorized,
         Forbidden,
@@ -227,6 +253,7 @@ api_errors!(
 api_errors!(
     /// Password-reset confirmation errors: `invalid_token`, policy violations.
     pub enum ResetConfirmError {
+        Body,
         BadRequest,
     }
 );

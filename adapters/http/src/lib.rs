@@ -80,6 +80,7 @@ pub fn openapi_json(services: &Services, zone: ClinicZone) -> String {
 /// The whole HTTP application.
 pub fn build_app(services: Services, config: HttpConfig) -> impl Endpoint {
     let api = openapi(&services, config.zone);
+    let allow = std::sync::Arc::new(middleware::AllowIndex::from_spec(&api.spec()));
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let route = Route::new()
@@ -89,6 +90,7 @@ pub fn build_app(services: Services, config: HttpConfig) -> impl Endpoint {
         .data(services.identity.clone());
     let mw = MiddlewareConfig {
         body_limit: config.body_limit,
+        allow,
     };
     let cors = (!config.cors_origins.is_empty()).then(|| {
         config

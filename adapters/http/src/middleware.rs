@@ -18,6 +18,54 @@ use crate::error::ApiError;
 pub struct MiddlewareConfig {
     /// Largest request body in bytes.
     pub body_limit: usize,
+    /// The methods of each route, for the `Allow` header of a 405.
+    pub allow: Arc<AllowIndex>,
+}
+
+/// Route templates (`/api/admin/users/{id}`) and their methods, from the OpenAPI document.
+#[derive(Debug, Default)]
+pub struct AllowIndex(Vec<(Vec<String>, String)>);
+
+impl AllowIndex {
+    /// Reads `paths` of a generated OpenAPI document.
+    pub fn from_spec(spec: &str) -> Self {
+        let Ok(doc) = serde_json::from_str::<serde_json::Value>(spec) else {
+            return Self::default();
+        };
+        let routes = doc["paths"]
+            .as_object()
+            .map(|paths| {
+                paths
+                    .iter()
+                    .map(|(path, ops)| {
+                        let mut methods: Vec<String> = ops
+                            .as_object()
+                            .map(|o| o.keys().map(|m| m.to_ascii_uppercase()).collect())
+                            .unwrap_or_default();
+                        methods.sort();
+                        let segments = path.split('/').map(str::to_owned).collect();
+                        (segments, methods.join(", "))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self(routes)
+    }
+
+    /// The methods allowed on a concrete path.
+    pub fn methods(&self, path: &str) -> Option<&str> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|(template, _)| {
+                template.len() == parts.len()
+                    && template
+                        .iter()
+                        .zip(&parts)
+                        .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}')))
+            })
+            .map(|(_, m)| m.as_str())
+    }
 }
 
 const API_CSP: &str =
@@ -55,20 +103,34 @@ fn envelope_for(err: poem::Error) -> Response {
             ("internal_error", "an unexpected error occurred".to_owned())
         }
     };
+    // poem-openapi and serde name the input as "field `x`" (validation, unknown or
+    // missing field) or "parameter `x`" (query, path): put it in `details` so clients
+    // can point at it.
     let mut details = BTreeMap::new();
-    // serde's "missing field `x`" / "unknown field `x`" name the field.
-    for marker in ["missing field `", "unknown field `"] {
-        if let Some(rest) = text.split(marker).nth(1)
-            && let Some(field) = rest.split('`').next()
-        {
-            let why = if marker.starts_with("missing") {
-                "required"
-            } else {
-                "unknown field"
-            };
-            details.insert(field.to_owned(), why.to_owned());
-        }
+    let named = ["field `", "parameter `"]
+        .into_iter()
+        .find_map(|marker| text.split(marker).nth(1));
+    if let Some(rest) = named
+        && let Some(field) = rest.split('`').next()
+    {
+        let why = if text.contains("missing field") {
+            "required".to_owned()
+        } else if text.contains("unknown field") {
+            "unknown field".to_owned()
+        } else {
+            rest.split_once("verification failed.")
+                .map_or("invalid", |(_, v)| v.trim())
+                .trim_end_matches(['.', ')'])
+                .to_owned()
+        };
+        details.insert(field.to_owned(), why);
     }
+    // A named field is invalid input, the same code the use cases use for their checks.
+    let code = if status == StatusCode::BAD_REQUEST && !details.is_empty() {
+        "invalid_input"
+    } else {
+        code
+    };
     ApiError::new(status, code, message)
         .with_details(details)
         .into_response()
@@ -165,6 +227,12 @@ pub async fn api_middleware<E: Endpoint>(
             "strict-transport-security",
             "max-age=31536000; includeSubDomains",
         );
+    }
+    if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(methods) = cfg.allow.methods(&path)
+        && let Ok(v) = HeaderValue::from_str(methods)
+    {
+        resp.headers_mut().insert(header::ALLOW, v);
     }
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert("x-request-id", v);
