@@ -252,11 +252,7 @@ impl AdminApi {
         let page = page(page_no.0, page_size.0)?;
         let filter = UserFilter {
             search: search.0,
-            role: role.0.map(|r| r.as_str().parse()).transpose().map_err(
-                |e: domain::identity::UnknownRole| {
-                    ApiError::from(application::AppError::field("role", e.to_string()))
-                },
-            )?,
+            role: role.0.map(Into::into),
             active: active.0,
             verified: verified.0,
         };

@@ -51,18 +51,24 @@ impl From<Role> for RoleDto {
     }
 }
 
-impl RoleDto {
-    /// The role's name (`ADMIN`...).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Admin => "ADMIN",
-            Self::Staff => "STAFF",
-            Self::Doctor => "DOCTOR",
-            Self::Dentist => "DENTIST",
-            Self::Nurse => "NURSE",
-            Self::Student => "STUDENT",
-            Self::Faculty => "FACULTY",
+impl From<RoleDto> for Role {
+    fn from(r: RoleDto) -> Self {
+        match r {
+            RoleDto::Admin => Self::Admin,
+            RoleDto::Staff => Self::Staff,
+            RoleDto::Doctor => Self::Doctor,
+            RoleDto::Dentist => Self::Dentist,
+            RoleDto::Nurse => Self::Nurse,
+            RoleDto::Student => Self::Student,
+            RoleDto::Faculty => Self::Faculty,
         }
+    }
+}
+
+impl RoleDto {
+    /// The role's name (`ADMIN`...), as the domain spells it.
+    pub fn as_str(self) -> &'static str {
+        Role::from(self).as_str()
     }
 }
 

@@ -161,6 +161,11 @@ fn event(
     AuditEvent::new(actor, action, entity, id, outcome)
 }
 
+/// An event about one user's account, acted on by `actor` (`None`: anonymous).
+fn user_event(actor: Option<UserId>, action: &str, user: UserId, outcome: Outcome) -> AuditEvent {
+    event(actor, action, "user", Some(user.to_string()), outcome).about(user)
+}
+
 /// Parses an optional clearable field: `None` unchanged, `Some("")` cleared.
 fn clearable<T, E: ToString>(
     raw: Option<&String>,
@@ -218,11 +223,6 @@ impl IdentityService {
             clock,
             config,
         }
-    }
-
-    /// The configuration in force.
-    pub fn config(&self) -> &IdentityConfig {
-        &self.config
     }
 
     /// Asks the policy; a refusal is audited (in its own transaction) and becomes 403.
@@ -407,14 +407,7 @@ impl IdentityService {
         }
         commit_audited(
             tx,
-            event(
-                Some(user.id),
-                "auth.register",
-                "user",
-                Some(user.id.to_string()),
-                Outcome::Success,
-            )
-            .about(user.id),
+            user_event(Some(user.id), "auth.register", user.id, Outcome::Success),
             now,
         )
         .await?;
@@ -479,14 +472,7 @@ impl IdentityService {
         };
         commit_audited(
             tx,
-            event(
-                None,
-                "auth.verify_email",
-                "user",
-                Some(user.id.to_string()),
-                audit_outcome,
-            )
-            .about(user.id),
+            user_event(None, "auth.verify_email", user.id, audit_outcome),
             now,
         )
         .await?;
@@ -513,14 +499,7 @@ impl IdentityService {
         }
         commit_audited(
             tx,
-            event(
-                None,
-                "auth.resend_code",
-                "user",
-                Some(user.id.to_string()),
-                Outcome::Success,
-            )
-            .about(user.id),
+            user_event(None, "auth.resend_code", user.id, Outcome::Success),
             now,
         )
         .await?;
@@ -777,14 +756,7 @@ impl IdentityService {
         tx.update_user(&user).await?;
         commit_audited(
             tx,
-            event(
-                Some(user.id),
-                "profile.update",
-                "user",
-                Some(user.id.to_string()),
-                Outcome::Success,
-            )
-            .about(user.id),
+            user_event(Some(user.id), "profile.update", user.id, Outcome::Success),
             now,
         )
         .await?;
@@ -896,14 +868,7 @@ impl IdentityService {
         .await?;
         commit_audited(
             tx,
-            event(
-                None,
-                "password.reset_request",
-                "user",
-                Some(user_id.to_string()),
-                Outcome::Success,
-            )
-            .about(user_id),
+            user_event(None, "password.reset_request", user_id, Outcome::Success),
             now,
         )
         .await?;
@@ -939,14 +904,7 @@ impl IdentityService {
         tx.revoke_sessions(user_id, None, now).await?;
         commit_audited(
             tx,
-            event(
-                None,
-                "password.reset",
-                "user",
-                Some(user_id.to_string()),
-                Outcome::Success,
-            )
-            .about(user_id),
+            user_event(None, "password.reset", user_id, Outcome::Success),
             now,
         )
         .await?;
@@ -993,14 +951,7 @@ impl IdentityService {
             .user;
         if id != actor.user_id {
             tx.append_audit(
-                event(
-                    Some(actor.user_id),
-                    "users.read",
-                    "user",
-                    Some(id.to_string()),
-                    Outcome::Success,
-                )
-                .about(id),
+                user_event(Some(actor.user_id), "users.read", id, Outcome::Success),
                 now,
             )
             .await?;
@@ -1235,14 +1186,7 @@ impl IdentityService {
         let user = User::new_account(email, role, first, last, usc_id, true, now);
         tx.insert_user(&user, hash).await?;
         tx.append_audit(
-            event(
-                None,
-                "users.create",
-                "user",
-                Some(user.id.to_string()),
-                Outcome::Success,
-            )
-            .about(user.id),
+            user_event(None, "users.create", user.id, Outcome::Success),
             now,
         )
         .await?;

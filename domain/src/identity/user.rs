@@ -150,9 +150,4 @@ impl User {
         }
         self.updated_at = now;
     }
-
-    /// Whether the account may log in: active and verified.
-    pub fn can_log_in(&self) -> bool {
-        self.is_active && self.is_verified
-    }
 }
