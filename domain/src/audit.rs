@@ -56,6 +56,8 @@ pub struct AuditEvent {
     pub entity_id: Option<String>,
     /// The person whose data this is (for "who read my data" queries).
     pub subject: Option<UserId>,
+    /// The patient whose clinical data this is.
+    pub patient: Option<crate::PatientId>,
     /// How it ended.
     pub outcome: Outcome,
 }
@@ -75,6 +77,7 @@ impl AuditEvent {
             entity: entity.into(),
             entity_id,
             subject: None,
+            patient: None,
             outcome,
         }
     }
@@ -82,6 +85,13 @@ impl AuditEvent {
     /// Names the person whose data this is.
     pub fn about(mut self, subject: UserId) -> Self {
         self.subject = Some(subject);
+        self
+    }
+
+    /// Names the patient whose clinical data this is (and their account, if any).
+    pub fn about_patient(mut self, patient: crate::PatientId, user: Option<UserId>) -> Self {
+        self.patient = Some(patient);
+        self.subject = user.or(self.subject);
         self
     }
 }
@@ -147,7 +157,9 @@ fn entry_hash(seq: i64, id: AuditId, at: DateTime<Utc>, e: &AuditEvent, prev: &s
         e.outcome.as_str().to_owned(),
         prev.to_owned(),
     ];
-    for f in fields {
+    // Entries about a patient hash one field more; entries without one hash as before.
+    let patient = e.patient.map(|p| format!("patient:{p}"));
+    for f in fields.iter().chain(patient.iter()) {
         h.update((f.len() as u64).to_be_bytes());
         h.update(f.as_bytes());
     }

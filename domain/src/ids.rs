@@ -79,3 +79,31 @@ id_type!(
     /// Identifies an audit event.
     AuditId
 );
+id_type!(
+    /// Identifies a patient profile.
+    PatientId
+);
+id_type!(
+    /// Identifies a medical record (visit).
+    MedicalRecordId
+);
+id_type!(
+    /// Identifies a dental record (visit).
+    DentalRecordId
+);
+id_type!(
+    /// Identifies a medical certificate.
+    CertificateId
+);
+id_type!(
+    /// Identifies a certificate template.
+    TemplateId
+);
+id_type!(
+    /// Identifies a patient document.
+    DocumentId
+);
+id_type!(
+    /// Identifies an in-app notification.
+    NotificationId
+);

@@ -9,6 +9,7 @@
 //! no I/O crate (tokio, sea-orm, sqlx, poem, lettre, object_store).
 
 pub mod audit;
+pub mod clinical;
 pub mod identity;
 pub mod ids;
 pub mod paging;

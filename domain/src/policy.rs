@@ -39,6 +39,34 @@ pub enum Action {
     ManageSafeEmails,
     /// Read the audit log.
     ReadAudit,
+    /// List and search patients.
+    ListPatients,
+    /// Read one patient's profile, records, documents or certificates; `owner` is the
+    /// patient's account, if any.
+    ReadPatientData {
+        /// The patient's user account.
+        owner: Option<UserId>,
+    },
+    /// Create, change or delete patient profiles.
+    WritePatients,
+    /// Complete or change one's own patient profile.
+    UpdateOwnPatientProfile,
+    /// Create, change or delete medical records.
+    WriteMedicalRecords,
+    /// Create, change or delete dental records.
+    WriteDentalRecords,
+    /// Read the revision history of records.
+    ReadRevisions,
+    /// Upload patient documents.
+    UploadDocuments,
+    /// Create, edit or submit certificates (the domain decides the state).
+    WriteCertificates,
+    /// Approve or reject certificates (the domain decides which kind each role signs).
+    DecideCertificates,
+    /// Read certificate templates.
+    ReadTemplates,
+    /// Create certificate templates.
+    ManageTemplates,
 }
 
 impl Action {
@@ -55,6 +83,18 @@ impl Action {
             Action::ChangeUserVerified(_) => "users.change_verified",
             Action::ManageSafeEmails => "safe_emails.manage",
             Action::ReadAudit => "audit.read",
+            Action::ListPatients => "patients.list",
+            Action::ReadPatientData { .. } => "patients.read",
+            Action::WritePatients => "patients.write",
+            Action::UpdateOwnPatientProfile => "patients.update_own",
+            Action::WriteMedicalRecords => "medical_records.write",
+            Action::WriteDentalRecords => "dental_records.write",
+            Action::ReadRevisions => "records.revisions",
+            Action::UploadDocuments => "documents.upload",
+            Action::WriteCertificates => "certificates.write",
+            Action::DecideCertificates => "certificates.decide",
+            Action::ReadTemplates => "certificate_templates.read",
+            Action::ManageTemplates => "certificate_templates.manage",
         }
     }
 }
@@ -83,7 +123,43 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
             Ok(())
         }
         ReadUser(target) if *target == actor.user_id => Ok(()),
-        ListUsers | ReadUser(_) | ManageSafeEmails | ReadAudit => admin_only(actor),
+        ListUsers | ReadUser(_) | ManageSafeEmails | ReadAudit | ManageTemplates => {
+            admin_only(actor)
+        }
+        ReadPatientData { owner } if owner.is_some() && *owner == Some(actor.user_id) => Ok(()),
+        ListPatients
+        | ReadPatientData { .. }
+        | WritePatients
+        | ReadRevisions
+        | UploadDocuments
+        | WriteCertificates
+        | ReadTemplates => clinic_only(actor),
+        UpdateOwnPatientProfile => {
+            if actor.role.is_patient() {
+                Ok(())
+            } else {
+                Err(Denied::Role)
+            }
+        }
+        WriteMedicalRecords => one_of(actor, &[Role::Admin, Role::Doctor, Role::Nurse]),
+        WriteDentalRecords => one_of(actor, &[Role::Admin, Role::Dentist, Role::Doctor]),
+        DecideCertificates => one_of(actor, &[Role::Doctor, Role::Dentist]),
+    }
+}
+
+fn clinic_only(actor: &Actor) -> Result<(), Denied> {
+    if actor.role.is_clinic() {
+        Ok(())
+    } else {
+        Err(Denied::Role)
+    }
+}
+
+fn one_of(actor: &Actor, roles: &[Role]) -> Result<(), Denied> {
+    if roles.contains(&actor.role) {
+        Ok(())
+    } else {
+        Err(Denied::Role)
     }
 }
 
@@ -106,7 +182,15 @@ mod tests {
         // (action for a target of `other`, roles allowed)
         let admin = &[Role::Admin][..];
         let everyone = &Role::ALL[..];
-        let table: [(Action, &[Role]); 10] = [
+        let clinic = &[
+            Role::Admin,
+            Role::Staff,
+            Role::Doctor,
+            Role::Dentist,
+            Role::Nurse,
+        ][..];
+        let patients = &[Role::Student, Role::Faculty][..];
+        let table: [(Action, &[Role]); 23] = [
             (Action::ReadOwnProfile, everyone),
             (Action::UpdateOwnProfile, everyone),
             (Action::ChangeOwnPassword, everyone),
@@ -117,6 +201,25 @@ mod tests {
             (Action::ChangeUserVerified(other), admin),
             (Action::ManageSafeEmails, admin),
             (Action::ReadAudit, admin),
+            (Action::ListPatients, clinic),
+            (Action::ReadPatientData { owner: Some(other) }, clinic),
+            (Action::ReadPatientData { owner: None }, clinic),
+            (Action::WritePatients, clinic),
+            (Action::UpdateOwnPatientProfile, patients),
+            (
+                Action::WriteMedicalRecords,
+                &[Role::Admin, Role::Doctor, Role::Nurse],
+            ),
+            (
+                Action::WriteDentalRecords,
+                &[Role::Admin, Role::Dentist, Role::Doctor],
+            ),
+            (Action::ReadRevisions, clinic),
+            (Action::UploadDocuments, clinic),
+            (Action::WriteCertificates, clinic),
+            (Action::DecideCertificates, &[Role::Doctor, Role::Dentist]),
+            (Action::ReadTemplates, clinic),
+            (Action::ManageTemplates, admin),
         ];
         for (action, allowed) in table {
             for role in Role::ALL {
@@ -154,6 +257,14 @@ mod tests {
                 assert_eq!(authorize(&me, &action), Err(expected), "{role} {action:?}");
             }
             assert_eq!(authorize(&me, &Action::ReadUser(me.user_id)), Ok(()));
+            let own = Action::ReadPatientData {
+                owner: Some(me.user_id),
+            };
+            assert_eq!(
+                authorize(&me, &own),
+                Ok(()),
+                "{role} reads own patient data"
+            );
         }
     }
 }

@@ -1,0 +1,175 @@
+//! The patient profile: the clinical identity, with or without a user account.
+
+use std::fmt;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
+use super::codes::{BloodType, CivilStatus, Sex};
+use super::values::{Allergy, Medication, bmi};
+use crate::identity::{Campus, CourseCode, EmailAddress, PersonName, Phone, UscId, YearLevel};
+use crate::{PatientId, UserId};
+
+/// Free-text medical history (reference §1.1), each entry optional.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct MedicalHistory {
+    /// Past illnesses.
+    pub illnesses: Option<String>,
+    /// Childhood diseases.
+    pub childhood_diseases: Option<String>,
+    /// Special needs.
+    pub special_needs: Option<String>,
+    /// Existing conditions ("Mild asthma").
+    pub existing_conditions: Option<String>,
+    /// Hospitalisations.
+    pub hospitalizations: Option<String>,
+    /// Surgeries.
+    pub surgeries: Option<String>,
+}
+
+/// Someone to call.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct EmergencyContact {
+    /// Name.
+    pub name: Option<String>,
+    /// Number.
+    pub phone: Option<Phone>,
+    /// Relationship ("Mother").
+    pub relationship: Option<String>,
+}
+
+/// A patient. Built only from validated parts; `Debug` shows ids only.
+#[derive(Clone, PartialEq)]
+pub struct Patient {
+    /// Identity.
+    pub id: PatientId,
+    /// The account, when the patient has one (walk-ins may not).
+    pub user_id: Option<UserId>,
+    /// Given name.
+    pub first_name: PersonName,
+    /// Middle name.
+    pub middle_name: Option<PersonName>,
+    /// Family name.
+    pub last_name: PersonName,
+    /// Date of birth.
+    pub date_of_birth: NaiveDate,
+    /// Sex.
+    pub sex: Sex,
+    /// Contact email, unique among patients.
+    pub email: Option<EmailAddress>,
+    /// USC ID, unique among patients.
+    pub usc_id: Option<UscId>,
+    /// Contact number.
+    pub phone: Option<Phone>,
+    /// Present address.
+    pub address: Option<String>,
+    /// Permanent address.
+    pub permanent_address: Option<String>,
+    /// Civil status.
+    pub civil_status: Option<CivilStatus>,
+    /// Nationality.
+    pub nationality: Option<String>,
+    /// Religion.
+    pub religion: Option<String>,
+    /// Program code.
+    pub course: Option<CourseCode>,
+    /// Year level.
+    pub year_level: Option<YearLevel>,
+    /// Campus.
+    pub campus: Option<Campus>,
+    /// Department (faculty and staff).
+    pub department: Option<String>,
+    /// Emergency contact.
+    pub emergency_contact: EmergencyContact,
+    /// Blood type.
+    pub blood_type: Option<BloodType>,
+    /// Height, cm.
+    pub height_cm: Option<f64>,
+    /// Weight, kg.
+    pub weight_kg: Option<f64>,
+    /// Known allergies.
+    pub allergies: Vec<Allergy>,
+    /// Current medications.
+    pub medications: Vec<Medication>,
+    /// History.
+    pub history: MedicalHistory,
+    /// Who created the profile.
+    pub created_by: Option<UserId>,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl fmt::Debug for Patient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Patient")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Patient {
+    /// "First Last".
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name.as_str(), self.last_name.as_str())
+    }
+
+    /// Whole years of age on `today`.
+    pub fn age_on(&self, today: NaiveDate) -> u32 {
+        age_on(self.date_of_birth, today)
+    }
+
+    /// BMI when height and weight are known.
+    pub fn bmi(&self) -> Option<f64> {
+        Some(bmi(self.height_cm?, self.weight_kg?))
+    }
+}
+
+/// Whole years from `born` to `today` (0 before the first birthday).
+pub fn age_on(born: NaiveDate, today: NaiveDate) -> u32 {
+    today.years_since(born).unwrap_or(0)
+}
+
+/// Why a date of birth was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BirthDateError {
+    /// After today.
+    #[error("date of birth cannot be in the future")]
+    Future,
+    /// Before 1900 or older than 150.
+    #[error("date of birth must be in 1900 or later")]
+    TooOld,
+}
+
+/// Checks a date of birth against today.
+pub fn check_birth_date(born: NaiveDate, today: NaiveDate) -> Result<NaiveDate, BirthDateError> {
+    if born > today {
+        Err(BirthDateError::Future)
+    } else if born.year() < 1900 {
+        Err(BirthDateError::TooOld)
+    } else {
+        Ok(born)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_counts_whole_years_and_birth_dates_are_checked() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        assert_eq!(age_on(d(2004, 6, 12), d(2026, 6, 11)), 21);
+        assert_eq!(age_on(d(2004, 6, 12), d(2026, 6, 12)), 22);
+        assert_eq!(age_on(d(2004, 2, 29), d(2025, 2, 28)), 20);
+        assert_eq!(
+            check_birth_date(d(2030, 1, 1), d(2026, 1, 1)),
+            Err(BirthDateError::Future)
+        );
+        assert_eq!(
+            check_birth_date(d(1899, 12, 31), d(2026, 1, 1)),
+            Err(BirthDateError::TooOld)
+        );
+    }
+}
