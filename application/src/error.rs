@@ -55,6 +55,20 @@ pub enum AppError {
         code: &'static str,
         /// Human sentence.
         message: String,
+        /// Extra facts for the client (e.g. the conflicting allergies).
+        details: Details,
+    },
+    /// The upload is larger than allowed (→ 413).
+    #[error("the upload is larger than {max_bytes} bytes")]
+    TooLarge {
+        /// The limit.
+        max_bytes: u64,
+    },
+    /// The content type is refused (→ 415).
+    #[error("{message}")]
+    Unsupported {
+        /// Human sentence.
+        message: String,
     },
     /// Too many attempts (→ 429 with `Retry-After`).
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
@@ -108,6 +122,15 @@ impl AppError {
         }
     }
 
+    /// 409 with a code and a sentence.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+            details: Details::new(),
+        }
+    }
+
     /// 401 for a missing, unknown, revoked or expired token.
     pub fn unauthenticated() -> Self {
         Self::Unauthenticated {
@@ -127,6 +150,7 @@ impl From<StoreError> for AppError {
                     _ => "conflict",
                 },
                 message: format!("{what} already exists"),
+                details: Details::new(),
             },
             StoreError::Missing { what } => AppError::Invalid {
                 code: "invalid_reference",

@@ -6,6 +6,7 @@
 //! pure helpers: async-trait, thiserror, anyhow, chrono, uuid, getrandom, sha2).
 
 pub mod audit;
+pub mod clinical;
 pub mod clock;
 pub mod error;
 pub mod health;

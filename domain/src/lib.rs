@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod clinical;
+pub mod document;
 pub mod identity;
 pub mod ids;
 pub mod paging;

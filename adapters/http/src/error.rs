@@ -94,9 +94,21 @@ impl From<AppError> for ApiError {
                 "not_found",
                 format!("{what} not found"),
             ),
-            AppError::Conflict { code, message } => {
-                ApiError::new(StatusCode::CONFLICT, code, message)
-            }
+            AppError::Conflict {
+                code,
+                message,
+                details,
+            } => ApiError::new(StatusCode::CONFLICT, code, message).with_details(details),
+            AppError::TooLarge { max_bytes } => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the upload is larger than the {max_bytes}-byte limit"),
+            ),
+            AppError::Unsupported { message } => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                message,
+            ),
             AppError::RateLimited { retry_after_secs } => ApiError {
                 retry_after: Some(retry_after_secs),
                 ..ApiError::new(

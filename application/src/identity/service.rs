@@ -379,10 +379,10 @@ impl IdentityService {
                 now,
             )
             .await?;
-            return Err(AppError::Conflict {
-                code: "email_taken",
-                message: "this email address is already registered; log in instead".into(),
-            });
+            return Err(AppError::conflict(
+                "email_taken",
+                "this email address is already registered; log in instead",
+            ));
         }
         let safe_role = tx
             .safe_email(&email)

@@ -1,0 +1,714 @@
+//! Certificate use cases: workflow, templates, PDF, public verification, and the
+//! patient's notifications.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use domain::audit::{AuditEvent, Outcome};
+use domain::clinical::certificate::CertificateError;
+use domain::clinical::values::{opt_text, text};
+use domain::clinical::{
+    Certificate, CertificateCode, CertificateContent, CertificateKind, CertificateStatus,
+    CertificateTemplate, Fitness, Patient, TemplateBody,
+};
+
+use domain::paging::{Page, PageRequest};
+use domain::policy::{Action, Actor};
+use domain::{CertificateId, NotificationId, TemplateId};
+
+use super::inputs::{CertificateInput, TemplateInput};
+use super::ports::{CertificateDocument, CertificateFilter, ClinicalTx, Notification};
+use super::service::{ClinicalService, Fields, Verification, display_user, patient_event, set};
+use crate::mail::OutgoingEmail;
+use crate::{AppError, secrets};
+
+fn cert_err(e: CertificateError) -> AppError {
+    match e {
+        CertificateError::WrongState { .. } => AppError::conflict("invalid_state", e.to_string()),
+        CertificateError::Role { .. } => AppError::Forbidden {
+            code: "forbidden",
+            message: e.to_string(),
+        },
+        CertificateError::Validity => AppError::field("valid_until", e.to_string()),
+        CertificateError::FitnessReason => AppError::field("fitness_reason", e.to_string()),
+        CertificateError::RejectReason => AppError::field("reason", e.to_string()),
+    }
+}
+
+fn long_date(d: NaiveDate) -> String {
+    d.format("%B %-d, %Y").to_string()
+}
+
+fn content(
+    i: &CertificateInput,
+    base: Option<&CertificateContent>,
+) -> Result<CertificateContent, AppError> {
+    let mut f = Fields::default();
+    let purpose = match base {
+        None => f.text("purpose", i.purpose.as_deref(), 3, 1000),
+        Some(b) => f
+            .change("purpose", i.purpose.as_deref(), |s| text(s, 3, 1000))
+            .or(Some(b.purpose.clone())),
+    };
+    let mut recommendations = base.and_then(|b| b.recommendations.clone());
+    set(
+        &mut recommendations,
+        f.opt_text("recommendations", i.recommendations.as_deref(), 2000),
+    );
+    let mut notes = base.and_then(|b| b.additional_notes.clone());
+    set(
+        &mut notes,
+        f.opt_text("additional_notes", i.additional_notes.as_deref(), 2000),
+    );
+    let valid_from = i.valid_from.or(base.map(|b| b.valid_from));
+    let valid_until = i.valid_until.or(base.map(|b| b.valid_until));
+    if valid_from.is_none() {
+        f.add("valid_from", "is required");
+    }
+    if valid_until.is_none() {
+        f.add("valid_until", "is required");
+    }
+    let fitness = match i.fitness.as_deref() {
+        None => Some(base.map(|b| b.fitness).unwrap_or(Fitness::Fit)),
+        raw => f.change("fitness", raw, Fitness::parse),
+    };
+    let mut reason = base.and_then(|b| b.fitness_reason.clone());
+    set(
+        &mut reason,
+        f.opt_text("fitness_reason", i.fitness_reason.as_deref(), 1000),
+    );
+    f.finish()?;
+    let (Some(purpose), Some(valid_from), Some(valid_until), Some(fitness)) =
+        (purpose, valid_from, valid_until, fitness)
+    else {
+        return Err(AppError::field("purpose", "is required"));
+    };
+    if fitness == Fitness::Fit {
+        reason = None;
+    }
+    CertificateContent {
+        purpose,
+        recommendations,
+        additional_notes: notes,
+        valid_from,
+        valid_until,
+        fitness,
+        fitness_reason: reason,
+    }
+    .check()
+    .map_err(cert_err)
+}
+
+impl ClinicalService {
+    /// Certificates: clinic roles all (filter by patient/status), patients their own.
+    pub async fn list_certificates(
+        &self,
+        actor: &Actor,
+        mut filter: CertificateFilter,
+        page: PageRequest,
+    ) -> Result<Page<Certificate>, AppError> {
+        let scope = if actor.role.is_patient() {
+            let Some(own) = self.own_patient(actor).await? else {
+                return Ok(Page {
+                    items: vec![],
+                    total: 0,
+                    page: page.page(),
+                    page_size: page.page_size(),
+                });
+            };
+            if filter.patient_id.is_some_and(|p| p != own.id) {
+                return Err(AppError::NotFound { what: "patient" });
+            }
+            filter.patient_id = Some(own.id);
+            Some(own)
+        } else {
+            match filter.patient_id {
+                Some(id) => Some(self.readable_patient(actor, id).await?),
+                None => None,
+            }
+        };
+        let found = self.store.certificates(&filter, page).await?;
+        let entry = match &scope {
+            Some(p) => patient_event(actor, "certificates.list", "patient", p.id.to_string(), p),
+            None => AuditEvent::new(
+                Some(actor.user_id),
+                "certificates.list",
+                "certificate",
+                None,
+                Outcome::Success,
+            ),
+        };
+        self.audit(entry).await?;
+        Ok(found)
+    }
+
+    async fn readable_certificate(
+        &self,
+        actor: &Actor,
+        id: CertificateId,
+    ) -> Result<(Certificate, Patient), AppError> {
+        let c = self
+            .store
+            .certificate(id)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "certificate",
+            })?;
+        let p = self
+            .store
+            .patient(c.patient_id)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "certificate",
+            })?;
+        self.may_read(actor, &p, "certificate").await?;
+        Ok((c, p))
+    }
+
+    /// One certificate (clinic roles, or its patient).
+    pub async fn get_certificate(
+        &self,
+        actor: &Actor,
+        id: CertificateId,
+    ) -> Result<Certificate, AppError> {
+        let (c, p) = self.readable_certificate(actor, id).await?;
+        self.audit(patient_event(
+            actor,
+            "certificates.read",
+            "certificate",
+            id.to_string(),
+            &p,
+        ))
+        .await?;
+        Ok(c)
+    }
+
+    /// Clinic roles: a new certificate, draft or (ADMIN/DOCTOR/DENTIST) pending.
+    pub async fn create_certificate(
+        &self,
+        actor: &Actor,
+        input: CertificateInput,
+    ) -> Result<Certificate, AppError> {
+        self.check(actor, Action::WriteCertificates, "certificate", None)
+            .await?;
+        let mut f = Fields::default();
+        if input.patient_id.is_none() {
+            f.add("patient_id", "is required");
+        }
+        if input.template_id.is_none() {
+            f.add("template_id", "is required");
+        }
+        let parsed = content(&input, None);
+        if let Err(AppError::Invalid { details, .. }) = &parsed {
+            for (k, v) in details {
+                f.add(k, v);
+            }
+        }
+        f.finish()?;
+        let content = parsed?;
+        let (Some(patient_id), Some(template_id)) = (input.patient_id, input.template_id) else {
+            return Err(AppError::field("patient_id", "is required"));
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let p = tx
+            .patient(patient_id)
+            .await?
+            .ok_or(AppError::NotFound { what: "patient" })?;
+        let t = tx
+            .template(template_id)
+            .await?
+            .ok_or_else(|| AppError::field("template_id", "no such template"))?;
+        let c = Certificate::create(
+            CertificateId::new(),
+            patient_id,
+            template_id,
+            t.kind,
+            content,
+            actor,
+            now,
+        )
+        .map_err(cert_err)?;
+        tx.save_certificate(&c, true).await?;
+        tx.append_audit(
+            patient_event(
+                actor,
+                "certificates.create",
+                "certificate",
+                c.id.to_string(),
+                &p,
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// Clinic roles: changes the content of a draft or pending certificate. The status is
+    /// not an input: it changes only through submit, approve and reject.
+    pub async fn update_certificate(
+        &self,
+        actor: &Actor,
+        id: CertificateId,
+        input: CertificateInput,
+    ) -> Result<Certificate, AppError> {
+        self.check(
+            actor,
+            Action::WriteCertificates,
+            "certificate",
+            Some(id.to_string()),
+        )
+        .await?;
+        if input.patient_id.is_some() || input.template_id.is_some() {
+            return Err(AppError::field(
+                "patient_id",
+                "patient and template are fixed at creation",
+            ));
+        }
+        self.change_certificate(actor, id, "certificates.update", |c, _, now| {
+            let new = content(&input, Some(&c.content))?;
+            c.edit(new, now).map_err(cert_err)
+        })
+        .await
+    }
+
+    /// Submits a draft for approval.
+    pub async fn submit_certificate(
+        &self,
+        actor: &Actor,
+        id: CertificateId,
+    ) -> Result<Certificate, AppError> {
+        self.check(
+            actor,
+            Action::WriteCertificates,
+            "certificate",
+            Some(id.to_string()),
+        )
+        .await?;
+        self.change_certificate(actor, id, "certificates.submit", |c, _, now| {
+            c.submit(now).map_err(cert_err)
+        })
+        .await
+    }
+
+    /// DOCTOR (DENTIST for dental certificates): approves a pending certificate; the
+    /// patient is notified in the app and by email.
+    pub async fn approve_certificate(
+        &self,
+        actor: &Actor,
+        id: CertificateId,
+    ) -> Result<Certificate, AppError> {
+        self.check(
+            actor,
+            Action::DecideCertificates,
+            "certificate",
+            Some(id.to_string()),
+        )
+        .await?;
+        let code = CertificateCode::from_random(
+            (u64::from(secrets::random_u32()?) << 32) | u64::from(secrets::random_u32()?),
+        );
+        self.change_certificate(actor, id, "certificates.approve", |c, _, now| {
+            c.approve(actor, code, now).map_err(cert_err)
+        })
+        .await
+    }
+
+    /// DOCTOR (DENTIST for dental): rejects a pending certificate with a reason.
+    pub async fn reject_certificate(
+        &self,
+        actor: &Actor,
+        id: CertificateId,
+        reason: &str,
+    ) -> Result<Certificate, AppError> {
+        self.check(
+            actor,
+            Action::DecideCertificates,
+            "certificate",
+            Some(id.to_string()),
+        )
+        .await?;
+        self.change_certificate(actor, id, "certificates.reject", |c, _, now| {
+            c.reject(actor, reason, now).map_err(cert_err)
+        })
+        .await
+    }
+
+    async fn change_certificate(
+        &self,
+        actor: &Actor,
+        id: CertificateId,
+        action: &str,
+        change: impl FnOnce(
+            &mut Certificate,
+            &Patient,
+            chrono::DateTime<chrono::Utc>,
+        ) -> Result<(), AppError>,
+    ) -> Result<Certificate, AppError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut c = tx.certificate(id).await?.ok_or(AppError::NotFound {
+            what: "certificate",
+        })?;
+        let p = tx
+            .patient(c.patient_id)
+            .await?
+            .ok_or(AppError::NotFound { what: "patient" })?;
+        let before = c.status();
+        change(&mut c, &p, now)?;
+        tx.save_certificate(&c, false).await?;
+        if before != c.status()
+            && matches!(
+                c.status(),
+                CertificateStatus::Approved | CertificateStatus::Rejected
+            )
+        {
+            self.notify_decision(tx.as_mut(), &c, &p, now).await?;
+        }
+        tx.append_audit(
+            patient_event(actor, action, "certificate", id.to_string(), &p),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    async fn notify_decision(
+        &self,
+        tx: &mut dyn ClinicalTx,
+        c: &Certificate,
+        p: &Patient,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), AppError> {
+        let approved = c.status() == CertificateStatus::Approved;
+        let (kind, title, message) = if approved {
+            let fitness = match &c.content.fitness_reason {
+                Some(r) => format!("{} ({r})", c.content.fitness.label()),
+                None => c.content.fitness.label().to_owned(),
+            };
+            (
+                "certificate_approved",
+                "Medical Certificate Approved",
+                format!(
+                    "Your medical certificate for \"{}\" has been approved. Fitness: {fitness}. Valid {} to {}.",
+                    c.content.purpose,
+                    long_date(c.content.valid_from),
+                    long_date(c.content.valid_until)
+                ),
+            )
+        } else {
+            (
+                "certificate_rejected",
+                "Medical Certificate Rejected",
+                format!(
+                    "Your medical certificate for \"{}\" has been rejected: {}",
+                    c.content.purpose,
+                    c.rejection_reason().unwrap_or("no reason given")
+                ),
+            )
+        };
+        if let Some(user) = p.user_id {
+            tx.insert_notification(&Notification {
+                id: NotificationId::new(),
+                user_id: user,
+                kind: kind.into(),
+                title: title.into(),
+                message: message.clone(),
+                link: Some(format!("/medical-certificates/{}", c.id)),
+                created_at: now,
+                read_at: None,
+            })
+            .await?;
+        }
+        let to = match &p.email {
+            Some(e) => Some(e.clone()),
+            None => match p.user_id {
+                Some(u) => self.store.user_contact(u).await?.map(|(e, _)| e),
+                None => None,
+            },
+        };
+        if let Some(to) = to {
+            let mut text = format!("Dear {},\n\n{message}\n", p.first_name.as_str());
+            if let Some(code) = c.verification_code() {
+                text.push_str(&format!(
+                    "\nVerification code: {}\nAnyone can check it at {}/api/medical-certificates/verify/{}\n",
+                    code.display(),
+                    self.config.public_url.trim_end_matches('/'),
+                    code.as_str()
+                ));
+            }
+            text.push_str("\nUSC Health Services\n");
+            tx.enqueue_mail(
+                &OutgoingEmail {
+                    to,
+                    subject: format!(
+                        "[USC-PIS] {}",
+                        if approved {
+                            "Medical Certificate Approved"
+                        } else {
+                            "Medical Certificate Update Required"
+                        }
+                    ),
+                    text,
+                    html: None,
+                },
+                now,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The PDF of an approved certificate (409 otherwise).
+    pub async fn certificate_pdf(
+        &self,
+        actor: &Actor,
+        id: CertificateId,
+    ) -> Result<Vec<u8>, AppError> {
+        let (c, p) = self.readable_certificate(actor, id).await?;
+        let Some(code) = c
+            .verification_code()
+            .filter(|_| c.status() == CertificateStatus::Approved)
+        else {
+            return Err(AppError::conflict(
+                "certificate_not_approved",
+                "only an approved certificate has a PDF",
+            ));
+        };
+        let t =
+            self.store.template(c.template_id).await?.ok_or_else(|| {
+                AppError::Unexpected(anyhow::anyhow!("certificate template missing"))
+            })?;
+        let signer = c.decided_by().unwrap_or(c.issued_by);
+        let physician = display_user(self.store.user_contact(signer).await?, signer);
+        let today = self.today();
+        let issued = c
+            .decided_at()
+            .map(|t| t.with_timezone(&self.config.zone).date_naive())
+            .unwrap_or(today);
+        let course_and_year = match (p.course, p.year_level) {
+            (Some(c), Some(y)) => format!("Program {} – Year {}", c.code(), y.level()),
+            (Some(c), None) => format!("Program {}", c.code()),
+            _ => String::new(),
+        };
+        let fitness = c.content.fitness.label().to_owned();
+        let physician_title = match c.kind {
+            CertificateKind::Medical => "University Physician",
+            CertificateKind::Dental => "University Dentist",
+        };
+        let mut values: BTreeMap<&str, String> = BTreeMap::new();
+        values.insert("patient_name", p.full_name());
+        values.insert("patient_age", p.age_on(issued).to_string());
+        values.insert("patient_sex", p.sex.label().to_owned());
+        values.insert("course_and_year", course_and_year.clone());
+        values.insert("date", long_date(issued));
+        values.insert("purpose", c.content.purpose.clone());
+        values.insert(
+            "recommendations",
+            c.content.recommendations.clone().unwrap_or_default(),
+        );
+        values.insert("valid_from", long_date(c.content.valid_from));
+        values.insert("valid_until", long_date(c.content.valid_until));
+        values.insert(
+            "additional_notes",
+            c.content.additional_notes.clone().unwrap_or_default(),
+        );
+        values.insert("fitness_status", fitness.clone());
+        values.insert(
+            "fitness_reason",
+            c.content.fitness_reason.clone().unwrap_or_default(),
+        );
+        values.insert("doctor_name", physician.clone());
+        values.insert("doctor_title", physician_title.to_owned());
+        let body = t
+            .body
+            .fill(&values)
+            .split("\n\n")
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut details = vec![
+            ("Age".to_owned(), p.age_on(issued).to_string()),
+            ("Sex".to_owned(), p.sex.label().to_owned()),
+        ];
+        if let Some(u) = &p.usc_id {
+            details.push(("USC ID".into(), u.as_str().to_owned()));
+        }
+        if !course_and_year.is_empty() {
+            details.push(("Course and year".into(), course_and_year));
+        }
+        let doc = CertificateDocument {
+            clinic_name: self.config.clinic_name.clone(),
+            clinic_address: self.config.clinic_address.clone(),
+            form_code: t.form_code.clone(),
+            title: match c.kind {
+                CertificateKind::Medical => "Medical Certificate".into(),
+                CertificateKind::Dental => "Dental Certificate".into(),
+            },
+            body,
+            patient_name: p.full_name(),
+            patient_details: details,
+            purpose: c.content.purpose.clone(),
+            fitness,
+            fitness_reason: c.content.fitness_reason.clone(),
+            recommendations: c.content.recommendations.clone(),
+            valid_from: long_date(c.content.valid_from),
+            valid_until: long_date(c.content.valid_until),
+            issued_on: long_date(issued),
+            physician_name: physician,
+            physician_title: physician_title.into(),
+            verification_code: code.display(),
+            verify_url: format!(
+                "{}/api/medical-certificates/verify/{}",
+                self.config.public_url.trim_end_matches('/'),
+                code.as_str()
+            ),
+        };
+        let pdf = self
+            .renderer
+            .render(doc)
+            .await
+            .map_err(AppError::Unexpected)?;
+        self.audit(patient_event(
+            actor,
+            "certificates.pdf",
+            "certificate",
+            id.to_string(),
+            &p,
+        ))
+        .await?;
+        Ok(pdf)
+    }
+
+    /// Anyone: whether a code belongs to an approved certificate and whether it is valid
+    /// today. Reveals no patient data.
+    pub async fn verify_certificate(&self, code: &str) -> Result<Verification, AppError> {
+        let code = CertificateCode::parse(code).ok_or(AppError::NotFound {
+            what: "certificate",
+        })?;
+        let c = self
+            .store
+            .certificate_by_code(&code)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "certificate",
+            })?;
+        self.audit(
+            AuditEvent::new(
+                None,
+                "certificates.verify",
+                "certificate",
+                Some(c.id.to_string()),
+                Outcome::Success,
+            )
+            .about_patient(c.patient_id, None),
+        )
+        .await?;
+        Ok(Verification {
+            status: c.status(),
+            valid: c.is_valid_on(self.today()),
+            valid_from: c.content.valid_from,
+            valid_until: c.content.valid_until,
+            approved_at: c.decided_at(),
+            kind: c.kind,
+        })
+    }
+
+    /// Clinic roles: the templates.
+    pub async fn list_templates(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<CertificateTemplate>, AppError> {
+        self.check(actor, Action::ReadTemplates, "certificate_template", None)
+            .await?;
+        Ok(self.store.templates().await?)
+    }
+
+    /// ADMIN: a new template (placeholders checked, 409 on a duplicate name).
+    pub async fn create_template(
+        &self,
+        actor: &Actor,
+        input: TemplateInput,
+    ) -> Result<CertificateTemplate, AppError> {
+        self.check(actor, Action::ManageTemplates, "certificate_template", None)
+            .await?;
+        let mut f = Fields::default();
+        let name = f.text("name", Some(&input.name), 3, 100);
+        let description = f
+            .opt_text("description", input.description.as_deref(), 1000)
+            .flatten();
+        let form_code = opt_text(input.form_code.as_deref(), 30)
+            .map_err(|e| f.add("form_code", e))
+            .ok()
+            .flatten();
+        let kind = f
+            .opt("kind", input.kind.as_deref(), CertificateKind::parse)
+            .flatten()
+            .unwrap_or(CertificateKind::Medical);
+        let body = TemplateBody::parse(&input.body)
+            .map_err(|e| f.add("body", e))
+            .ok();
+        f.finish()?;
+        let (Some(name), Some(body)) = (name, body) else {
+            return Err(AppError::field("name", "is required"));
+        };
+        let now = self.clock.now();
+        let t = CertificateTemplate {
+            id: TemplateId::new(),
+            name,
+            description,
+            kind,
+            form_code,
+            body,
+            created_at: now,
+        };
+        let mut tx = self.store.begin().await?;
+        tx.insert_template(&t).await?;
+        tx.append_audit(
+            AuditEvent::new(
+                Some(actor.user_id),
+                "certificate_templates.create",
+                "certificate_template",
+                Some(t.id.to_string()),
+                Outcome::Success,
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    /// The caller's in-app notifications.
+    pub async fn notifications(
+        &self,
+        actor: &Actor,
+        unread_only: bool,
+        page: PageRequest,
+    ) -> Result<Page<Notification>, AppError> {
+        Ok(self
+            .store
+            .notifications(actor.user_id, unread_only, page)
+            .await?)
+    }
+
+    /// Marks one (or all) of the caller's notifications read.
+    pub async fn mark_notifications_read(
+        &self,
+        actor: &Actor,
+        id: Option<NotificationId>,
+    ) -> Result<u64, AppError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let n = tx.mark_read(actor.user_id, id, now).await?;
+        if id.is_some() && n == 0 {
+            return Err(AppError::NotFound {
+                what: "notification",
+            });
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,251 @@
+//! Raw inputs of the clinical use cases, before the domain's checks. For updates, `None`
+//! leaves a field unchanged and an empty string clears an optional one.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::clinical::RawVitals;
+use domain::{DentalRecordId, MedicalRecordId, PatientId, TemplateId, UserId};
+
+/// An allergy as sent.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct AllergyInput {
+    /// Substance.
+    pub substance: String,
+    /// Reaction.
+    pub reaction: Option<String>,
+    /// `mild` | `moderate` | `severe`.
+    pub severity: String,
+}
+
+/// A medication as sent.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct MedicationInput {
+    /// Name.
+    pub name: String,
+    /// Dose.
+    pub dose: Option<String>,
+}
+
+/// Patient fields as sent (create, update, or one's own profile).
+#[derive(Clone, Default, PartialEq)]
+pub struct PatientInput {
+    /// Account to link (create only, clinic roles).
+    pub user_id: Option<UserId>,
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Middle name.
+    pub middle_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+    /// Date of birth.
+    pub date_of_birth: Option<NaiveDate>,
+    /// `M` | `F` | `O`.
+    pub sex: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// USC ID.
+    pub usc_id: Option<String>,
+    /// Present address.
+    pub address: Option<String>,
+    /// Permanent address.
+    pub permanent_address: Option<String>,
+    /// Civil status code.
+    pub civil_status: Option<String>,
+    /// Nationality.
+    pub nationality: Option<String>,
+    /// Religion.
+    pub religion: Option<String>,
+    /// Program code "1".."68".
+    pub course: Option<String>,
+    /// "1".."4".
+    pub year_level: Option<String>,
+    /// Campus name.
+    pub campus: Option<String>,
+    /// Department.
+    pub department: Option<String>,
+    /// Emergency contact name.
+    pub emergency_contact_name: Option<String>,
+    /// Emergency contact phone.
+    pub emergency_contact_phone: Option<String>,
+    /// Emergency contact relationship.
+    pub emergency_contact_relationship: Option<String>,
+    /// `A+` ... `O-`.
+    pub blood_type: Option<String>,
+    /// cm.
+    pub height_cm: Option<f64>,
+    /// kg.
+    pub weight_kg: Option<f64>,
+    /// Replaces the allergy list.
+    pub allergies: Option<Vec<AllergyInput>>,
+    /// Replaces the medication list.
+    pub medications: Option<Vec<MedicationInput>>,
+    /// History: illnesses.
+    pub illnesses: Option<String>,
+    /// History: childhood diseases.
+    pub childhood_diseases: Option<String>,
+    /// History: special needs.
+    pub special_needs: Option<String>,
+    /// History: existing conditions.
+    pub existing_conditions: Option<String>,
+    /// History: hospitalisations.
+    pub hospitalizations: Option<String>,
+    /// History: surgeries.
+    pub surgeries: Option<String>,
+}
+
+/// Physical examination as sent.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct PhysicalExamInput {
+    /// General appearance.
+    pub general_appearance: Option<String>,
+    /// Skin.
+    pub skin: Option<String>,
+    /// HEENT.
+    pub heent: Option<String>,
+    /// Heart.
+    pub heart: Option<String>,
+    /// Lungs.
+    pub lungs: Option<String>,
+    /// Abdomen.
+    pub abdomen: Option<String>,
+    /// Extremities.
+    pub extremities: Option<String>,
+    /// Neurological.
+    pub neurological: Option<String>,
+}
+
+/// A medical record as sent.
+#[derive(Clone, Default, PartialEq)]
+pub struct MedicalRecordInput {
+    /// Whose (create only).
+    pub patient_id: Option<PatientId>,
+    /// When.
+    pub visit_at: Option<DateTime<Utc>>,
+    /// Reason for the visit.
+    pub chief_complaint: Option<String>,
+    /// Diagnosis.
+    pub diagnosis: Option<String>,
+    /// Treatment.
+    pub treatment: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Vital signs (replace all).
+    pub vital_signs: Option<RawVitals>,
+    /// Examination (replaces all sections).
+    pub physical_exam: Option<PhysicalExamInput>,
+    /// Medications given or prescribed (replaces the list).
+    pub medications: Option<Vec<MedicationInput>>,
+    /// Why to proceed despite an allergy match.
+    pub override_reason: Option<String>,
+}
+
+/// A dental record as sent.
+#[derive(Clone, Default, PartialEq)]
+pub struct DentalRecordInput {
+    /// Whose (create only).
+    pub patient_id: Option<PatientId>,
+    /// When.
+    pub visit_at: Option<DateTime<Utc>>,
+    /// Procedure code.
+    pub procedure: Option<String>,
+    /// FDI numbers.
+    pub tooth_numbers: Option<Vec<i64>>,
+    /// Tooth → condition code.
+    pub tooth_chart: Option<BTreeMap<String, String>>,
+    /// Concern.
+    pub concern: Option<String>,
+    /// Diagnosis.
+    pub diagnosis: Option<String>,
+    /// Treatment performed.
+    pub treatment_performed: Option<String>,
+    /// Plan.
+    pub treatment_plan: Option<String>,
+    /// Referral.
+    pub referral_to: Option<String>,
+    /// Hygiene code.
+    pub oral_hygiene: Option<String>,
+    /// Gum code.
+    pub gum_condition: Option<String>,
+    /// Notes.
+    pub clinical_notes: Option<String>,
+    /// 1-10.
+    pub pain_level: Option<i64>,
+    /// Anesthesia used.
+    pub anesthesia_used: Option<bool>,
+    /// Which.
+    pub anesthesia_type: Option<String>,
+    /// Materials.
+    pub materials_used: Option<String>,
+    /// Next visit.
+    pub next_visit_on: Option<NaiveDate>,
+    /// Home care.
+    pub home_care_instructions: Option<String>,
+    /// Priority code.
+    pub priority: Option<String>,
+    /// Decimal string in PHP.
+    pub cost: Option<String>,
+    /// Insurance.
+    pub insurance_covered: Option<bool>,
+    /// Medications.
+    pub medications: Option<Vec<MedicationInput>>,
+    /// Why to proceed despite an allergy match.
+    pub override_reason: Option<String>,
+}
+
+/// A certificate as sent.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct CertificateInput {
+    /// For whom (create only).
+    pub patient_id: Option<PatientId>,
+    /// Template (create only).
+    pub template_id: Option<TemplateId>,
+    /// Purpose.
+    pub purpose: Option<String>,
+    /// Recommendations.
+    pub recommendations: Option<String>,
+    /// Notes.
+    pub additional_notes: Option<String>,
+    /// First day.
+    pub valid_from: Option<NaiveDate>,
+    /// Last day.
+    pub valid_until: Option<NaiveDate>,
+    /// `fit` | `not_fit`.
+    pub fitness: Option<String>,
+    /// Why not fit.
+    pub fitness_reason: Option<String>,
+}
+
+/// A new template.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TemplateInput {
+    /// Unique name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// `medical` | `dental`.
+    pub kind: Option<String>,
+    /// Printed form code.
+    pub form_code: Option<String>,
+    /// Body with placeholders.
+    pub body: String,
+}
+
+/// An upload.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct UploadInput {
+    /// The file name the client sent.
+    pub filename: String,
+    /// The bytes.
+    pub content: Vec<u8>,
+    /// Document type code.
+    pub document_type: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Attach to this medical record of the same patient.
+    pub medical_record_id: Option<MedicalRecordId>,
+    /// Attach to this dental record of the same patient.
+    pub dental_record_id: Option<DentalRecordId>,
+}

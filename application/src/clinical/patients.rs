@@ -1,0 +1,529 @@
+//! Patient use cases.
+
+use chrono::{Datelike, NaiveDate};
+use domain::PatientId;
+use domain::audit::Outcome;
+use domain::clinical::patient::check_birth_date;
+use domain::clinical::values::{height_cm, weight_kg};
+use domain::clinical::{BloodType, CivilStatus, EmergencyContact, MedicalHistory, Patient, Sex};
+use domain::identity::{Campus, CourseCode, EmailAddress, PersonName, Phone, UscId, YearLevel};
+use domain::paging::{Page, PageRequest};
+use domain::policy::{Action, Actor};
+
+use super::inputs::PatientInput;
+use super::ports::PatientFilter;
+use super::service::{ClinicalService, Fields, PatientView, event, patient_event, set};
+use crate::AppError;
+
+/// Raw search parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatientQuery {
+    /// Name, email or USC ID prefix.
+    pub search: Option<String>,
+    /// `M` | `F` | `O`.
+    pub sex: Option<String>,
+    /// Youngest age.
+    pub min_age: Option<u32>,
+    /// Oldest age.
+    pub max_age: Option<u32>,
+    /// Program code.
+    pub course: Option<String>,
+    /// Year level.
+    pub year_level: Option<String>,
+    /// Campus.
+    pub campus: Option<String>,
+}
+
+fn years_before(d: NaiveDate, years: u32) -> NaiveDate {
+    d.with_year(d.year() - years as i32)
+        .or_else(|| NaiveDate::from_ymd_opt(d.year() - years as i32, 2, 28))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+impl ClinicalService {
+    pub(super) fn view(&self, patient: Patient) -> PatientView {
+        PatientView {
+            age: patient.age_on(self.today()),
+            bmi: patient.bmi(),
+            patient,
+        }
+    }
+
+    /// Clinic roles: search patients.
+    pub async fn list_patients(
+        &self,
+        actor: &Actor,
+        query: PatientQuery,
+        page: PageRequest,
+    ) -> Result<Page<PatientView>, AppError> {
+        self.check(actor, Action::ListPatients, "patient", None)
+            .await?;
+        let mut f = Fields::default();
+        let sex = f.opt("sex", query.sex.as_deref(), Sex::parse).flatten();
+        let course = f
+            .opt("course", query.course.as_deref(), CourseCode::parse)
+            .flatten();
+        let year_level = f
+            .opt("year_level", query.year_level.as_deref(), YearLevel::parse)
+            .flatten();
+        let campus = f
+            .opt("campus", query.campus.as_deref(), Campus::parse)
+            .flatten();
+        if let (Some(lo), Some(hi)) = (query.min_age, query.max_age)
+            && lo > hi
+        {
+            f.add("min_age", "must not exceed max_age");
+        }
+        if query.max_age.is_some_and(|a| a > 150) || query.min_age.is_some_and(|a| a > 150) {
+            f.add("max_age", "ages go up to 150");
+        }
+        let search = query
+            .search
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
+        if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
+            f.add("search", "at most 100 characters");
+        }
+        f.finish()?;
+        let today = self.today();
+        let filter = PatientFilter {
+            search,
+            sex,
+            born_until: query.min_age.map(|a| years_before(today, a)),
+            born_from: query
+                .max_age
+                .map(|a| years_before(today, a + 1) + chrono::Duration::days(1)),
+            course,
+            year_level,
+            campus,
+        };
+        let found = self.store.search_patients(&filter, page).await?;
+        self.audit(domain::audit::AuditEvent::new(
+            Some(actor.user_id),
+            "patients.list",
+            "patient",
+            None,
+            Outcome::Success,
+        ))
+        .await?;
+        Ok(found.map(|p| self.view(p)))
+    }
+
+    /// One patient (clinic roles, or the patient themselves).
+    pub async fn get_patient(&self, actor: &Actor, id: PatientId) -> Result<PatientView, AppError> {
+        let p = self.readable_patient(actor, id).await?;
+        self.audit(patient_event(
+            actor,
+            "patients.read",
+            "patient",
+            id.to_string(),
+            &p,
+        ))
+        .await?;
+        Ok(self.view(p))
+    }
+
+    /// A patient-role user's own profile (404 until they complete it).
+    pub async fn my_patient(&self, actor: &Actor) -> Result<PatientView, AppError> {
+        let p = self.own_patient(actor).await?.ok_or(AppError::NotFound {
+            what: "patient profile",
+        })?;
+        self.audit(patient_event(
+            actor,
+            "patients.read",
+            "patient",
+            p.id.to_string(),
+            &p,
+        ))
+        .await?;
+        Ok(self.view(p))
+    }
+
+    /// Clinic roles: a new patient (409 on a duplicate email, USC ID or account link).
+    pub async fn create_patient(
+        &self,
+        actor: &Actor,
+        input: PatientInput,
+    ) -> Result<PatientView, AppError> {
+        self.check(actor, Action::WritePatients, "patient", None)
+            .await?;
+        let now = self.clock.now();
+        let p = apply_patient(&input, None, PatientId::new(), actor, now, self.today())?;
+        let mut tx = self.store.begin().await?;
+        tx.insert_patient(&p).await?;
+        tx.append_audit(
+            patient_event(actor, "patients.create", "patient", p.id.to_string(), &p),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(self.view(p))
+    }
+
+    /// Clinic roles: changes a patient.
+    pub async fn update_patient(
+        &self,
+        actor: &Actor,
+        id: PatientId,
+        input: PatientInput,
+    ) -> Result<PatientView, AppError> {
+        self.check(
+            actor,
+            Action::WritePatients,
+            "patient",
+            Some(id.to_string()),
+        )
+        .await?;
+        if input.user_id.is_some() {
+            return Err(AppError::field(
+                "user_id",
+                "the account link is set at creation",
+            ));
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let old = tx
+            .patient(id)
+            .await?
+            .ok_or(AppError::NotFound { what: "patient" })?;
+        let p = apply_patient(&input, Some(&old), id, actor, now, self.today())?;
+        tx.update_patient(&p).await?;
+        tx.append_audit(
+            patient_event(actor, "patients.update", "patient", id.to_string(), &p),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(self.view(p))
+    }
+
+    /// Patient roles: completes or changes one's own profile; the first call creates it,
+    /// linked to the account (its email and USC ID by default).
+    pub async fn update_my_patient(
+        &self,
+        actor: &Actor,
+        mut input: PatientInput,
+    ) -> Result<PatientView, AppError> {
+        self.check(actor, Action::UpdateOwnPatientProfile, "patient", None)
+            .await?;
+        if input.user_id.is_some() {
+            return Err(AppError::field(
+                "user_id",
+                "the account link cannot be changed",
+            ));
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let existing = tx.patient_of_user(actor.user_id).await?;
+        let p = match &existing {
+            Some(old) => {
+                input.email = None; // the account's email stays the contact
+                apply_patient(&input, Some(old), old.id, actor, now, self.today())?
+            }
+            None => {
+                if let Some((email, _)) = self.store.user_contact(actor.user_id).await? {
+                    input.email = Some(email.as_str().to_owned());
+                    if input.usc_id.is_none() && email.is_student_number() {
+                        input.usc_id = Some(email.local_part().to_owned());
+                    }
+                }
+                input.user_id = Some(actor.user_id);
+                apply_patient(&input, None, PatientId::new(), actor, now, self.today())?
+            }
+        };
+        if existing.is_some() {
+            tx.update_patient(&p).await?;
+        } else {
+            tx.insert_patient(&p).await?;
+        }
+        let action = if existing.is_some() {
+            "patients.update_own"
+        } else {
+            "patients.create_own"
+        };
+        tx.append_audit(
+            patient_event(actor, action, "patient", p.id.to_string(), &p),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(self.view(p))
+    }
+
+    /// Clinic roles: deletes a patient who has no records, certificates or documents
+    /// (409 otherwise: nothing is cascaded away).
+    pub async fn delete_patient(&self, actor: &Actor, id: PatientId) -> Result<(), AppError> {
+        self.check(
+            actor,
+            Action::WritePatients,
+            "patient",
+            Some(id.to_string()),
+        )
+        .await?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let p = tx
+            .patient(id)
+            .await?
+            .ok_or(AppError::NotFound { what: "patient" })?;
+        let deps = tx.dependents(id).await?;
+        if !deps.is_empty() {
+            let mut details = crate::Details::new();
+            details.insert("medical_records".into(), deps.medical_records.to_string());
+            details.insert("dental_records".into(), deps.dental_records.to_string());
+            details.insert("certificates".into(), deps.certificates.to_string());
+            details.insert("documents".into(), deps.documents.to_string());
+            return Err(AppError::Conflict {
+                code: "patient_has_records",
+                message: "this patient has records, certificates or documents; remove them first"
+                    .into(),
+                details,
+            });
+        }
+        tx.delete_patient(id).await?;
+        tx.append_audit(
+            event(
+                actor,
+                "patients.delete",
+                "patient",
+                id.to_string(),
+                Outcome::Success,
+            )
+            .about_patient(id, p.user_id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Builds a patient from an input over `base` (None: a new patient, required fields
+/// needed), naming every bad field.
+pub(super) fn apply_patient(
+    input: &PatientInput,
+    base: Option<&Patient>,
+    id: PatientId,
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+    today: NaiveDate,
+) -> Result<Patient, AppError> {
+    let mut f = Fields::default();
+    let i = input;
+    let name = |s: &str| PersonName::parse(s);
+    let (first_name, last_name, dob, sex) = match base {
+        None => (
+            f.req("first_name", i.first_name.as_deref(), name),
+            f.req("last_name", i.last_name.as_deref(), name),
+            match i.date_of_birth {
+                None => {
+                    f.add("date_of_birth", "is required");
+                    None
+                }
+                Some(d) => check_birth_date(d, today)
+                    .map_err(|e| f.add("date_of_birth", e))
+                    .ok(),
+            },
+            f.req("sex", i.sex.as_deref(), Sex::parse),
+        ),
+        Some(b) => (
+            f.change("first_name", i.first_name.as_deref(), name)
+                .or(Some(b.first_name.clone())),
+            f.change("last_name", i.last_name.as_deref(), name)
+                .or(Some(b.last_name.clone())),
+            match i.date_of_birth {
+                None => Some(b.date_of_birth),
+                Some(d) => check_birth_date(d, today)
+                    .map_err(|e| f.add("date_of_birth", e))
+                    .ok(),
+            },
+            f.change("sex", i.sex.as_deref(), Sex::parse)
+                .or(Some(b.sex)),
+        ),
+    };
+    let mut p = match base {
+        Some(b) => b.clone(),
+        None => Patient {
+            id,
+            user_id: i.user_id,
+            first_name: PersonName::parse("x")
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!(e)))?,
+            middle_name: None,
+            last_name: PersonName::parse("x")
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!(e)))?,
+            date_of_birth: today,
+            sex: Sex::Other,
+            email: None,
+            usc_id: None,
+            phone: None,
+            address: None,
+            permanent_address: None,
+            civil_status: None,
+            nationality: None,
+            religion: None,
+            course: None,
+            year_level: None,
+            campus: None,
+            department: None,
+            emergency_contact: EmergencyContact::default(),
+            blood_type: None,
+            height_cm: None,
+            weight_kg: None,
+            allergies: Vec::new(),
+            medications: Vec::new(),
+            history: MedicalHistory::default(),
+            created_by: Some(actor.user_id),
+            created_at: now,
+            updated_at: now,
+        },
+    };
+    set(
+        &mut p.middle_name,
+        f.opt("middle_name", i.middle_name.as_deref(), name),
+    );
+    set(
+        &mut p.email,
+        f.opt("email", i.email.as_deref(), EmailAddress::parse),
+    );
+    set(
+        &mut p.phone,
+        f.opt("phone", i.phone.as_deref(), Phone::parse),
+    );
+    set(
+        &mut p.usc_id,
+        f.opt("usc_id", i.usc_id.as_deref(), UscId::parse),
+    );
+    set(
+        &mut p.address,
+        f.opt_text("address", i.address.as_deref(), 500),
+    );
+    set(
+        &mut p.permanent_address,
+        f.opt_text("permanent_address", i.permanent_address.as_deref(), 500),
+    );
+    set(
+        &mut p.civil_status,
+        f.opt(
+            "civil_status",
+            i.civil_status.as_deref(),
+            CivilStatus::parse,
+        ),
+    );
+    set(
+        &mut p.nationality,
+        f.opt_text("nationality", i.nationality.as_deref(), 50),
+    );
+    set(
+        &mut p.religion,
+        f.opt_text("religion", i.religion.as_deref(), 50),
+    );
+    set(
+        &mut p.course,
+        f.opt("course", i.course.as_deref(), CourseCode::parse),
+    );
+    set(
+        &mut p.year_level,
+        f.opt("year_level", i.year_level.as_deref(), YearLevel::parse),
+    );
+    set(
+        &mut p.campus,
+        f.opt("campus", i.campus.as_deref(), Campus::parse),
+    );
+    set(
+        &mut p.department,
+        f.opt_text("department", i.department.as_deref(), 100),
+    );
+    set(
+        &mut p.emergency_contact.name,
+        f.opt_text(
+            "emergency_contact_name",
+            i.emergency_contact_name.as_deref(),
+            100,
+        ),
+    );
+    set(
+        &mut p.emergency_contact.phone,
+        f.opt(
+            "emergency_contact_phone",
+            i.emergency_contact_phone.as_deref(),
+            Phone::parse,
+        ),
+    );
+    set(
+        &mut p.emergency_contact.relationship,
+        f.opt_text(
+            "emergency_contact_relationship",
+            i.emergency_contact_relationship.as_deref(),
+            50,
+        ),
+    );
+    set(
+        &mut p.blood_type,
+        f.opt("blood_type", i.blood_type.as_deref(), BloodType::parse),
+    );
+    if let Some(h) = i.height_cm {
+        set(
+            &mut p.height_cm,
+            height_cm(h)
+                .map(Some)
+                .map_err(|e| f.add("height_cm", e))
+                .ok(),
+        );
+    }
+    if let Some(w) = i.weight_kg {
+        set(
+            &mut p.weight_kg,
+            weight_kg(w)
+                .map(Some)
+                .map_err(|e| f.add("weight_kg", e))
+                .ok(),
+        );
+    }
+    set(&mut p.allergies, f.allergies(&i.allergies));
+    set(
+        &mut p.medications,
+        f.medications("medications", &i.medications),
+    );
+    let h = &mut p.history;
+    set(
+        &mut h.illnesses,
+        f.opt_text("illnesses", i.illnesses.as_deref(), 1000),
+    );
+    set(
+        &mut h.childhood_diseases,
+        f.opt_text("childhood_diseases", i.childhood_diseases.as_deref(), 1000),
+    );
+    set(
+        &mut h.special_needs,
+        f.opt_text("special_needs", i.special_needs.as_deref(), 1000),
+    );
+    set(
+        &mut h.existing_conditions,
+        f.opt_text(
+            "existing_conditions",
+            i.existing_conditions.as_deref(),
+            1000,
+        ),
+    );
+    set(
+        &mut h.hospitalizations,
+        f.opt_text("hospitalizations", i.hospitalizations.as_deref(), 1000),
+    );
+    set(
+        &mut h.surgeries,
+        f.opt_text("surgeries", i.surgeries.as_deref(), 1000),
+    );
+    f.finish()?;
+    // finish() passed, so every required value parsed.
+    let (Some(first_name), Some(last_name), Some(dob), Some(sex)) =
+        (first_name, last_name, dob, sex)
+    else {
+        return Err(AppError::field("first_name", "is required"));
+    };
+    p.first_name = first_name;
+    p.last_name = last_name;
+    p.date_of_birth = dob;
+    p.sex = sex;
+    p.updated_at = now;
+    Ok(p)
+}

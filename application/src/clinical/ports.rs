@@ -1,0 +1,384 @@
+//! Clinical ports: storage of patients, records, certificates and documents, and the
+//! certificate PDF renderer.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::clinical::{
+    Certificate, CertificateCode, CertificateStatus, CertificateTemplate, DentalRecord,
+    DocumentType, MedicalRecord, Patient, Revision, Sex,
+};
+use domain::identity::{Campus, CourseCode, EmailAddress, YearLevel};
+use domain::paging::{Page, PageRequest};
+use domain::{
+    CertificateId, DentalRecordId, DocumentId, MedicalRecordId, NotificationId, PatientId,
+    TemplateId, UserId,
+};
+
+use crate::StoreError;
+use crate::mail::OutgoingEmail;
+
+/// Patient search. Text matches a prefix of the first name, last name, "first last",
+/// email or USC ID, case-insensitively.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatientFilter {
+    /// Prefix to look for (lower-cased by the use case).
+    pub search: Option<String>,
+    /// Only this sex.
+    pub sex: Option<Sex>,
+    /// Born on or after (from `max_age`).
+    pub born_from: Option<NaiveDate>,
+    /// Born on or before (from `min_age`).
+    pub born_until: Option<NaiveDate>,
+    /// Program.
+    pub course: Option<CourseCode>,
+    /// Year level.
+    pub year_level: Option<YearLevel>,
+    /// Campus.
+    pub campus: Option<Campus>,
+}
+
+/// Record search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordFilter {
+    /// Only this patient's.
+    pub patient_id: Option<PatientId>,
+    /// Visits at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Visits before.
+    pub to: Option<DateTime<Utc>>,
+    /// Case-insensitive substring of complaint/diagnosis (medical) or concern/diagnosis
+    /// (dental).
+    pub search: Option<String>,
+}
+
+/// Certificate search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CertificateFilter {
+    /// Only this patient's.
+    pub patient_id: Option<PatientId>,
+    /// Only in this state.
+    pub status: Option<CertificateStatus>,
+}
+
+/// A stored patient document (the bytes live in the media store).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PatientDocument {
+    /// Identity.
+    pub id: DocumentId,
+    /// Whose.
+    pub patient_id: PatientId,
+    /// Attached to this medical record.
+    pub medical_record_id: Option<MedicalRecordId>,
+    /// Attached to this dental record.
+    pub dental_record_id: Option<DentalRecordId>,
+    /// What it is.
+    pub document_type: DocumentType,
+    /// Description.
+    pub description: Option<String>,
+    /// Cleaned original file name.
+    pub filename: String,
+    /// MIME type from the content.
+    pub content_type: String,
+    /// Size.
+    pub size_bytes: i64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    /// Where the bytes are in the media store (never shown to clients).
+    pub storage_key: String,
+    /// Uploader.
+    pub uploaded_by: UserId,
+    /// When.
+    pub uploaded_at: DateTime<Utc>,
+}
+
+impl fmt::Debug for PatientDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PatientDocument")
+            .field("id", &self.id)
+            .field("patient_id", &self.patient_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An in-app notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// Identity.
+    pub id: NotificationId,
+    /// Recipient.
+    pub user_id: UserId,
+    /// `certificate_approved`, `certificate_rejected`, ...
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Message.
+    pub message: String,
+    /// Link inside the app.
+    pub link: Option<String>,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+    /// Read at.
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// Which record a revision list is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordRef {
+    /// A medical record.
+    Medical(MedicalRecordId),
+    /// A dental record.
+    Dental(DentalRecordId),
+}
+
+impl RecordRef {
+    /// `medical_record` or `dental_record`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RecordRef::Medical(_) => "medical_record",
+            RecordRef::Dental(_) => "dental_record",
+        }
+    }
+    /// The record's UUID.
+    pub fn uuid(&self) -> uuid::Uuid {
+        match self {
+            RecordRef::Medical(id) => id.as_uuid(),
+            RecordRef::Dental(id) => id.as_uuid(),
+        }
+    }
+}
+
+/// What depends on a patient (deleting them is refused while any of these exist).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dependents {
+    /// Medical records.
+    pub medical_records: u64,
+    /// Dental records.
+    pub dental_records: u64,
+    /// Certificates.
+    pub certificates: u64,
+    /// Documents.
+    pub documents: u64,
+}
+
+impl Dependents {
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Clinical reads on the pool (fast, no lock), writes through [`ClinicalTx`].
+///
+/// Errors: `Unavailable` when the database cannot be reached, `Other` otherwise.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ClinicalStore: Send + Sync {
+    /// Starts a write transaction (unit of work).
+    async fn begin(&self) -> Result<Box<dyn ClinicalTx>, StoreError>;
+    /// A patient.
+    async fn patient(&self, id: PatientId) -> Result<Option<Patient>, StoreError>;
+    /// The patient profile of a user account.
+    async fn patient_of_user(&self, user: UserId) -> Result<Option<Patient>, StoreError>;
+    /// Searches patients, ordered by last name, first name.
+    async fn search_patients(
+        &self,
+        filter: &PatientFilter,
+        page: PageRequest,
+    ) -> Result<Page<Patient>, StoreError>;
+    /// A medical record.
+    async fn medical_record(
+        &self,
+        id: MedicalRecordId,
+    ) -> Result<Option<MedicalRecord>, StoreError>;
+    /// Medical records, newest visit first.
+    async fn medical_records(
+        &self,
+        filter: &RecordFilter,
+        page: PageRequest,
+    ) -> Result<Page<MedicalRecord>, StoreError>;
+    /// A dental record.
+    async fn dental_record(&self, id: DentalRecordId) -> Result<Option<DentalRecord>, StoreError>;
+    /// Dental records, newest visit first.
+    async fn dental_records(
+        &self,
+        filter: &RecordFilter,
+        page: PageRequest,
+    ) -> Result<Page<DentalRecord>, StoreError>;
+    /// Edits of a record, oldest first.
+    async fn revisions(&self, record: RecordRef) -> Result<Vec<Revision>, StoreError>;
+    /// A certificate.
+    async fn certificate(&self, id: CertificateId) -> Result<Option<Certificate>, StoreError>;
+    /// The certificate carrying a verification code.
+    async fn certificate_by_code(
+        &self,
+        code: &CertificateCode,
+    ) -> Result<Option<Certificate>, StoreError>;
+    /// Certificates, newest first.
+    async fn certificates(
+        &self,
+        filter: &CertificateFilter,
+        page: PageRequest,
+    ) -> Result<Page<Certificate>, StoreError>;
+    /// A template.
+    async fn template(&self, id: TemplateId) -> Result<Option<CertificateTemplate>, StoreError>;
+    /// Every template, by name.
+    async fn templates(&self) -> Result<Vec<CertificateTemplate>, StoreError>;
+    /// A document.
+    async fn document(&self, id: DocumentId) -> Result<Option<PatientDocument>, StoreError>;
+    /// A patient's documents, newest first.
+    async fn documents(
+        &self,
+        patient: PatientId,
+        page: PageRequest,
+    ) -> Result<Page<PatientDocument>, StoreError>;
+    /// A user's notifications, newest first.
+    async fn notifications(
+        &self,
+        user: UserId,
+        unread_only: bool,
+        page: PageRequest,
+    ) -> Result<Page<Notification>, StoreError>;
+    /// Email and display name of a user account (for certificate signatures and mail).
+    async fn user_contact(
+        &self,
+        user: UserId,
+    ) -> Result<Option<(EmailAddress, String)>, StoreError>;
+}
+
+/// One clinical write transaction. Errors: `Conflict{what}` on unique violations (`email`,
+/// `usc_id`, `user_id`, `name`, `visit`), `Missing` on a broken reference.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ClinicalTx: Send {
+    /// A patient, locked for the rest of the transaction.
+    async fn patient(&mut self, id: PatientId) -> Result<Option<Patient>, StoreError>;
+    /// The patient profile of a user, locked.
+    async fn patient_of_user(&mut self, user: UserId) -> Result<Option<Patient>, StoreError>;
+    /// Inserts a patient.
+    async fn insert_patient(&mut self, p: &Patient) -> Result<(), StoreError>;
+    /// Saves every field of a patient.
+    async fn update_patient(&mut self, p: &Patient) -> Result<(), StoreError>;
+    /// What depends on a patient.
+    async fn dependents(&mut self, id: PatientId) -> Result<Dependents, StoreError>;
+    /// Deletes a patient (with nothing depending on them).
+    async fn delete_patient(&mut self, id: PatientId) -> Result<(), StoreError>;
+    /// A medical record, locked.
+    async fn medical_record(
+        &mut self,
+        id: MedicalRecordId,
+    ) -> Result<Option<MedicalRecord>, StoreError>;
+    /// Inserts or (when `insert` is false) saves a medical record.
+    async fn save_medical_record(
+        &mut self,
+        r: &MedicalRecord,
+        insert: bool,
+    ) -> Result<(), StoreError>;
+    /// Deletes a medical record (its documents are detached, not deleted).
+    async fn delete_medical_record(&mut self, id: MedicalRecordId) -> Result<(), StoreError>;
+    /// A dental record, locked.
+    async fn dental_record(
+        &mut self,
+        id: DentalRecordId,
+    ) -> Result<Option<DentalRecord>, StoreError>;
+    /// Inserts or saves a dental record.
+    async fn save_dental_record(
+        &mut self,
+        r: &DentalRecord,
+        insert: bool,
+    ) -> Result<(), StoreError>;
+    /// Deletes a dental record.
+    async fn delete_dental_record(&mut self, id: DentalRecordId) -> Result<(), StoreError>;
+    /// Records one edit.
+    async fn insert_revision(&mut self, r: &Revision) -> Result<(), StoreError>;
+    /// A certificate, locked.
+    async fn certificate(&mut self, id: CertificateId) -> Result<Option<Certificate>, StoreError>;
+    /// Inserts or saves a certificate.
+    async fn save_certificate(&mut self, c: &Certificate, insert: bool) -> Result<(), StoreError>;
+    /// A template.
+    async fn template(&mut self, id: TemplateId)
+    -> Result<Option<CertificateTemplate>, StoreError>;
+    /// Inserts a template (`Conflict{name}` on a duplicate name).
+    async fn insert_template(&mut self, t: &CertificateTemplate) -> Result<(), StoreError>;
+    /// Inserts a document's metadata.
+    async fn insert_document(&mut self, d: &PatientDocument) -> Result<(), StoreError>;
+    /// Inserts a notification.
+    async fn insert_notification(&mut self, n: &Notification) -> Result<(), StoreError>;
+    /// Marks notifications read (all of the user's when `id` is `None`); returns how many.
+    async fn mark_read(
+        &mut self,
+        user: UserId,
+        id: Option<NotificationId>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+    /// Appends an audit entry.
+    async fn append_audit(
+        &mut self,
+        event: domain::audit::AuditEvent,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Enqueues an email, sent after commit.
+    async fn enqueue_mail(
+        &mut self,
+        email: &OutgoingEmail,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Commits.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// Everything printed on a certificate, as display-ready text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CertificateDocument {
+    /// Clinic name for the header.
+    pub clinic_name: String,
+    /// Clinic address.
+    pub clinic_address: String,
+    /// Form code of the template.
+    pub form_code: Option<String>,
+    /// "Medical Certificate" / "Dental Certificate".
+    pub title: String,
+    /// The filled template, split into paragraphs.
+    pub body: Vec<String>,
+    /// Patient's full name.
+    pub patient_name: String,
+    /// Label/value rows about the patient.
+    pub patient_details: Vec<(String, String)>,
+    /// Purpose.
+    pub purpose: String,
+    /// "Fit" / "Not fit".
+    pub fitness: String,
+    /// Why not fit.
+    pub fitness_reason: Option<String>,
+    /// Recommendations.
+    pub recommendations: Option<String>,
+    /// Long date.
+    pub valid_from: String,
+    /// Long date.
+    pub valid_until: String,
+    /// Long date.
+    pub issued_on: String,
+    /// Signing physician.
+    pub physician_name: String,
+    /// "University Physician".
+    pub physician_title: String,
+    /// `XXXX-XXXX-XXXX`.
+    pub verification_code: String,
+    /// Where anyone can check the code.
+    pub verify_url: String,
+}
+
+impl fmt::Debug for CertificateDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CertificateDocument(<redacted>)")
+    }
+}
+
+/// Lays out a certificate as PDF. CPU-bound: adapters run it off the async runtime.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait CertificateRenderer: Send + Sync {
+    /// The PDF bytes.
+    async fn render(&self, doc: CertificateDocument) -> anyhow::Result<Vec<u8>>;
+}

@@ -1,0 +1,368 @@
+//! The clinical service: wiring, access checks and shared helpers.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use domain::audit::{AuditEvent, Outcome};
+use domain::clinical::values::{opt_text, text};
+use domain::clinical::{Allergy, CertificateKind, CertificateStatus, Medication, Patient};
+use domain::policy::{Action, Actor, authorize};
+use domain::{PatientId, UserId};
+
+use super::inputs::{AllergyInput, MedicationInput};
+use super::ports::{CertificateRenderer, ClinicalStore};
+use crate::audit::AuditStore;
+use crate::error::Details;
+use crate::media::MediaStore;
+use crate::{AppError, Clock};
+
+/// Settings of the clinical use cases.
+#[derive(Debug, Clone)]
+pub struct ClinicalConfig {
+    /// The clinic's wall-clock zone ("today", ages, printed dates).
+    pub zone: Tz,
+    /// Printed in certificate headers.
+    pub clinic_name: String,
+    /// Printed in certificate headers.
+    pub clinic_address: String,
+    /// Base URL for links (certificate verification).
+    pub public_url: String,
+}
+
+impl Default for ClinicalConfig {
+    fn default() -> Self {
+        Self {
+            zone: chrono_tz::Asia::Manila,
+            clinic_name: "University of San Carlos — Health Services".into(),
+            clinic_address: "Talamban Campus, Nasipit, Talamban, Cebu City 6000".into(),
+            public_url: "http://localhost:8080".into(),
+        }
+    }
+}
+
+/// A patient with derived values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatientView {
+    /// The profile.
+    pub patient: Patient,
+    /// Whole years today (clinic zone).
+    pub age: u32,
+    /// From height and weight.
+    pub bmi: Option<f64>,
+}
+
+/// A record as shown: with the patient's name and allergies (every view of a record
+/// carries the allergies, so nobody prescribes blind).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordView<R> {
+    /// The record.
+    pub record: R,
+    /// "First Last".
+    pub patient_name: String,
+    /// The patient's USC ID.
+    pub patient_usc_id: Option<String>,
+    /// The patient's recorded allergies.
+    pub allergies: Vec<Allergy>,
+}
+
+/// The public answer about a certificate code: no patient data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// Current state (approved unless revoked later).
+    pub status: CertificateStatus,
+    /// Approved and today within its validity.
+    pub valid: bool,
+    /// First valid day.
+    pub valid_from: NaiveDate,
+    /// Last valid day.
+    pub valid_until: NaiveDate,
+    /// When approved.
+    pub approved_at: Option<DateTime<Utc>>,
+    /// Medical or dental.
+    pub kind: CertificateKind,
+}
+
+/// The clinical use cases.
+pub struct ClinicalService {
+    pub(super) store: Arc<dyn ClinicalStore>,
+    pub(super) audit: Arc<dyn AuditStore>,
+    pub(super) media: Arc<dyn MediaStore>,
+    pub(super) renderer: Arc<dyn CertificateRenderer>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) config: ClinicalConfig,
+}
+
+impl ClinicalService {
+    /// Wires the use cases to their ports.
+    pub fn new(
+        store: Arc<dyn ClinicalStore>,
+        audit: Arc<dyn AuditStore>,
+        media: Arc<dyn MediaStore>,
+        renderer: Arc<dyn CertificateRenderer>,
+        clock: Arc<dyn Clock>,
+        config: ClinicalConfig,
+    ) -> Self {
+        Self {
+            store,
+            audit,
+            media,
+            renderer,
+            clock,
+            config,
+        }
+    }
+
+    /// Today in the clinic's zone.
+    pub(super) fn today(&self) -> NaiveDate {
+        self.clock
+            .now()
+            .with_timezone(&self.config.zone)
+            .date_naive()
+    }
+
+    /// Appends an audit entry in its own transaction (reads are audited this way; a
+    /// failed audit fails the read, so nothing is shown unaudited).
+    pub(super) async fn audit(&self, event: AuditEvent) -> Result<(), AppError> {
+        self.audit.append(event, self.clock.now()).await?;
+        Ok(())
+    }
+
+    /// Asks the policy; a refusal is audited and becomes 403.
+    pub(super) async fn check(
+        &self,
+        actor: &Actor,
+        action: Action,
+        entity: &str,
+        id: Option<String>,
+    ) -> Result<(), AppError> {
+        if let Err(denied) = authorize(actor, &action) {
+            self.audit(AuditEvent::new(
+                Some(actor.user_id),
+                action.name(),
+                entity,
+                id,
+                Outcome::Denied,
+            ))
+            .await?;
+            return Err(AppError::denied(denied));
+        }
+        Ok(())
+    }
+
+    /// Whether `actor` may see data of `patient`; if not, the refusal is audited and the
+    /// data does not exist for them (404 `what`).
+    pub(super) async fn may_read(
+        &self,
+        actor: &Actor,
+        patient: &Patient,
+        what: &'static str,
+    ) -> Result<(), AppError> {
+        let action = Action::ReadPatientData {
+            owner: patient.user_id,
+        };
+        if authorize(actor, &action).is_err() {
+            self.audit(
+                event(
+                    actor,
+                    "patients.read",
+                    "patient",
+                    patient.id.to_string(),
+                    Outcome::Denied,
+                )
+                .about_patient(patient.id, patient.user_id),
+            )
+            .await?;
+            return Err(AppError::NotFound { what });
+        }
+        Ok(())
+    }
+
+    /// A patient the actor may see, or 404.
+    pub(super) async fn readable_patient(
+        &self,
+        actor: &Actor,
+        id: PatientId,
+    ) -> Result<Patient, AppError> {
+        let patient = self
+            .store
+            .patient(id)
+            .await?
+            .ok_or(AppError::NotFound { what: "patient" })?;
+        self.may_read(actor, &patient, "patient").await?;
+        Ok(patient)
+    }
+
+    /// A patient-role actor's own profile (`None` for clinic roles).
+    pub(super) async fn own_patient(&self, actor: &Actor) -> Result<Option<Patient>, AppError> {
+        if actor.role.is_patient() {
+            Ok(self.store.patient_of_user(actor.user_id).await?)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// An event by `actor` about an entity.
+pub(super) fn event(
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    id: String,
+    outcome: Outcome,
+) -> AuditEvent {
+    AuditEvent::new(Some(actor.user_id), action, entity, Some(id), outcome)
+}
+
+/// An event about a patient's data.
+pub(super) fn patient_event(
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    id: String,
+    p: &Patient,
+) -> AuditEvent {
+    event(actor, action, entity, id, Outcome::Success).about_patient(p.id, p.user_id)
+}
+
+/// Collects field errors while parsing an input.
+#[derive(Default)]
+pub(super) struct Fields(pub Details);
+
+impl Fields {
+    pub(super) fn add(&mut self, field: &str, e: impl ToString) {
+        self.0
+            .entry(field.to_owned())
+            .or_insert_with(|| e.to_string());
+    }
+
+    /// A required value: missing or blank is an error.
+    pub(super) fn req<T, E: ToString>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        match raw.map(str::trim) {
+            None | Some("") => {
+                self.add(field, "is required");
+                None
+            }
+            Some(s) => parse(s).map_err(|e| self.add(field, e)).ok(),
+        }
+    }
+
+    /// A change to a required value: absent leaves it, blank is an error.
+    pub(super) fn change<T, E: ToString>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        raw.and_then(|_| self.req(field, raw, parse))
+    }
+
+    /// A change to an optional value: absent → `None` (unchanged), blank → `Some(None)`.
+    pub(super) fn opt<T, E: ToString>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<Option<T>> {
+        match raw.map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(s) => parse(s).map(Some).map_err(|e| self.add(field, e)).ok(),
+        }
+    }
+
+    /// Optional free text up to `max` characters.
+    pub(super) fn opt_text(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        max: usize,
+    ) -> Option<Option<String>> {
+        let r = raw?;
+        opt_text(Some(r), max).map_err(|e| self.add(field, e)).ok()
+    }
+
+    /// Required text of `min..=max` characters.
+    pub(super) fn text(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        min: usize,
+        max: usize,
+    ) -> Option<String> {
+        self.req(field, raw, |s| text(s, min, max))
+    }
+
+    /// Medications, each checked.
+    pub(super) fn medications(
+        &mut self,
+        field: &str,
+        raw: &Option<Vec<MedicationInput>>,
+    ) -> Option<Vec<Medication>> {
+        let list = raw.as_ref()?;
+        if list.len() > 50 {
+            self.add(field, "at most 50 entries");
+            return None;
+        }
+        let mut out = Vec::with_capacity(list.len());
+        for (i, m) in list.iter().enumerate() {
+            match Medication::new(&m.name, m.dose.as_deref()) {
+                Ok(v) => out.push(v),
+                Err(e) => self.add(&format!("{field}[{i}]"), e),
+            }
+        }
+        Some(out)
+    }
+
+    /// Allergies, each checked.
+    pub(super) fn allergies(&mut self, raw: &Option<Vec<AllergyInput>>) -> Option<Vec<Allergy>> {
+        let list = raw.as_ref()?;
+        if list.len() > 50 {
+            self.add("allergies", "at most 50 entries");
+            return None;
+        }
+        let mut out = Vec::with_capacity(list.len());
+        for (i, a) in list.iter().enumerate() {
+            let field = format!("allergies[{i}]");
+            let severity = domain::clinical::Severity::parse(&a.severity);
+            match severity {
+                Err(e) => self.add(&format!("{field}.severity"), e),
+                Ok(sev) => match Allergy::new(&a.substance, a.reaction.as_deref(), sev) {
+                    Ok(v) => out.push(v),
+                    Err(e) => self.add(&field, e),
+                },
+            }
+        }
+        Some(out)
+    }
+
+    /// 400 naming every bad field, or Ok.
+    pub(super) fn finish(self) -> Result<(), AppError> {
+        match AppError::fields(self.0) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Replaces `cur` when a new value was given.
+pub(super) fn set<T>(cur: &mut T, new: Option<T>) {
+    if let Some(v) = new {
+        *cur = v;
+    }
+}
+
+/// Who is `user` (for "acted by" displays); the id when the account is gone.
+pub(super) fn display_user(
+    found: Option<(domain::identity::EmailAddress, String)>,
+    user: UserId,
+) -> String {
+    found
+        .map(|(_, name)| name)
+        .unwrap_or_else(|| user.to_string())
+}
