@@ -147,6 +147,9 @@ impl From<StoreError> for AppError {
                 code: match what.as_str() {
                     "email" => "email_taken",
                     "usc_id" => "usc_id_taken",
+                    "user_id" => "patient_exists",
+                    "visit" => "duplicate_visit",
+                    "name" => "name_taken",
                     _ => "conflict",
                 },
                 message: format!("{what} already exists"),

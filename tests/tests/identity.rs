@@ -639,7 +639,7 @@ async fn admin_manages_users_safe_list_and_reads_the_audit_log() {
     // The audit log holds reads and changes, about whom, by whom.
     let r = app
         .get(
-            &format!("/api/admin/audit?patient_id={student_id}&page_size=100"),
+            &format!("/api/admin/audit?subject_id={student_id}&page_size=100"),
             Some(&admin),
         )
         .await

@@ -88,6 +88,9 @@ pub struct AuditDto {
     /// Whose data it was.
     #[oai(skip_serializing_if_is_none)]
     pub subject_id: Option<Uuid>,
+    /// The patient whose clinical data it was.
+    #[oai(skip_serializing_if_is_none)]
+    pub patient_id: Option<Uuid>,
     /// `success`, `denied` or `failed`.
     pub outcome: String,
     /// The previous entry's hash.
@@ -117,6 +120,7 @@ fn audit_dto(r: AuditRecord, zone: ClinicZone) -> AuditDto {
         entity: r.event.entity,
         entity_id: r.event.entity_id,
         subject_id: r.event.subject.map(|s| s.as_uuid()),
+        patient_id: r.event.patient.map(|p| p.as_uuid()),
         outcome: r.event.outcome.as_str().into(),
         prev_hash: r.prev_hash,
         hash: r.hash,
@@ -357,13 +361,15 @@ impl AdminApi {
     }
 
     /// The audit log, newest first: every change and every read of another person's data.
-    /// `patient_id` selects entries about one person's data.
+    /// `patient_id` selects entries about one patient's clinical data, `subject_id`
+    /// entries about one user's account or data.
     #[oai(path = "/api/admin/audit", method = "get")]
     #[allow(clippy::too_many_arguments)]
     async fn audit(
         &self,
         auth: BearerAuth,
         patient_id: Query<Option<Uuid>>,
+        subject_id: Query<Option<Uuid>>,
         actor_id: Query<Option<Uuid>>,
         from: Query<Option<DateTime<FixedOffset>>>,
         to: Query<Option<DateTime<FixedOffset>>>,
@@ -379,7 +385,8 @@ impl AdminApi {
         let page = page(page_no.0, page_size.0)?;
         let filter = AuditFilter {
             actor: actor_id.0.map(UserId::from_uuid),
-            subject: patient_id.0.map(UserId::from_uuid),
+            subject: subject_id.0.map(UserId::from_uuid),
+            patient: patient_id.0.map(domain::PatientId::from_uuid),
             from: from.0.map(|t| t.with_timezone(&Utc)),
             to: to.0.map(|t| t.with_timezone(&Utc)),
         };

@@ -61,6 +61,7 @@ pub(crate) async fn append<C: ConnectionTrait>(
         outcome: Set(e.outcome.as_str().to_owned()),
         prev_hash: Set(record.prev_hash.clone()),
         hash: Set(record.hash.clone()),
+        patient_id: Set(e.patient.map(|p| p.as_uuid())),
     })
     .exec_without_returning(c)
     .await
@@ -86,6 +87,7 @@ fn from_row(m: audit_log::Model) -> Result<AuditRecord, StoreError> {
             entity: m.entity,
             entity_id: m.entity_id,
             subject: m.subject_id.map(UserId::from_uuid),
+            patient: m.patient_id.map(domain::PatientId::from_uuid),
             outcome: Outcome::parse(&m.outcome)
                 .ok_or_else(|| corrupt("audit.outcome", &m.outcome))?,
         },
@@ -126,6 +128,9 @@ impl AuditStore for SeaOrmAuditStore {
         }
         if let Some(s) = f.subject {
             cond = cond.add(audit_log::Column::SubjectId.eq(s.as_uuid()));
+        }
+        if let Some(p) = f.patient {
+            cond = cond.add(audit_log::Column::PatientId.eq(p.as_uuid()));
         }
         if let Some(from) = f.from {
             cond = cond.add(audit_log::Column::At.gte(from));

@@ -8,10 +8,21 @@ use sea_orm::{DbErr, SqlErr};
 pub(crate) fn map_db_err(e: DbErr) -> StoreError {
     if let Some(SqlErr::UniqueConstraintViolation(msg)) = e.sql_err() {
         // SQLite names `table.column`, PostgreSQL the index (`uq_<table>_<column>`).
-        let what = ["safe_email", "usc_id", "token_hash", "prev_hash", "email"]
-            .into_iter()
-            .find(|f| msg.contains(f))
-            .unwrap_or("record");
+        let what = [
+            "safe_email",
+            "usc_id",
+            "token_hash",
+            "prev_hash",
+            "email",
+            "user_id",
+            "visit",
+            "verification_code",
+            "storage_key",
+            "name",
+        ]
+        .into_iter()
+        .find(|f| msg.contains(f))
+        .unwrap_or("record");
         return StoreError::Conflict {
             what: what.to_owned(),
         };

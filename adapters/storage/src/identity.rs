@@ -145,7 +145,7 @@ fn safe_from_row(m: safe_emails::Model) -> Result<SafeEmail, StoreError> {
 /// Reads inside a write transaction lock the row (`FOR UPDATE` on PostgreSQL; SQLite's
 /// IMMEDIATE transaction already excludes other writers), so read-modify-write cannot
 /// lose a concurrent update.
-fn locked<S: QuerySelect>(q: S, lock: bool) -> S {
+pub(crate) fn locked<S: QuerySelect>(q: S, lock: bool) -> S {
     if lock { q.lock_exclusive() } else { q }
 }
 
@@ -179,7 +179,7 @@ async fn user_by_id<C: ConnectionTrait>(
 }
 
 /// Escapes LIKE wildcards in user input.
-fn like_pattern(s: &str) -> LikeExpr {
+pub(crate) fn like_pattern(s: &str) -> LikeExpr {
     let escaped = s
         .to_lowercase()
         .replace('\\', "\\\\")

@@ -6,6 +6,7 @@
 //! with "database is locked". Constraint violations become typed [`StoreError`]s here.
 
 mod audit;
+mod clinical;
 pub mod entities;
 mod error;
 mod identity;
@@ -27,6 +28,7 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 pub use audit::SeaOrmAuditStore;
+pub use clinical::SeaOrmClinicalStore;
 pub use identity::SeaOrmIdentityStore;
 pub use outbox::SeaOrmOutboxStore;
 

@@ -15,6 +15,8 @@ pub struct AuditFilter {
     pub actor: Option<UserId>,
     /// Only entries about this person's data.
     pub subject: Option<UserId>,
+    /// Only entries about this patient's clinical data.
+    pub patient: Option<domain::PatientId>,
     /// From this time (inclusive).
     pub from: Option<DateTime<Utc>>,
     /// Until this time (exclusive).
