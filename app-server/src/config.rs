@@ -45,6 +45,10 @@ pub struct Config {
     /// `USCPIS_SESSION_CACHE_MS`: how long a token lookup may be answered from memory
     /// (0: always ask the database). Bounds how late other instances see a logout.
     pub session_cache_ms: u64,
+    /// `USCPIS_CLINIC_NAME`: printed in certificate headers.
+    pub clinic_name: String,
+    /// `USCPIS_CLINIC_ADDRESS`: printed in certificate headers.
+    pub clinic_address: String,
 }
 
 impl Default for Config {
@@ -66,6 +70,8 @@ impl Default for Config {
             argon2_iterations: 3,
             admin_password: None,
             session_cache_ms: 2000,
+            clinic_name: "University of San Carlos — Health Services".into(),
+            clinic_address: "Talamban Campus, Nasipit, Talamban, Cebu City 6000".into(),
         }
     }
 }

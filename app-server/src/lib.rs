@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use application::audit::AuditService;
+use application::clinical::{ClinicalConfig, ClinicalService};
 use application::identity::{IdentityConfig, IdentityService};
 use application::mail::{Mailer, OutboxService, RetryPolicy};
 use application::{Clock, SystemClock};
@@ -16,7 +17,9 @@ use crypto::{Argon2Cost, Argon2Hasher};
 use domain::identity::EmailPolicy;
 use http_api::{ClinicZone, HttpConfig, Services};
 use poem::listener::{Acceptor, Listener, TcpListener};
-use storage::{Database, SeaOrmAuditStore, SeaOrmIdentityStore, SeaOrmOutboxStore};
+use storage::{
+    Database, SeaOrmAuditStore, SeaOrmClinicalStore, SeaOrmIdentityStore, SeaOrmOutboxStore,
+};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -73,9 +76,27 @@ impl App {
             clock.clone(),
             identity_config,
         ));
-        let audit = Arc::new(AuditService::new(
-            Arc::new(SeaOrmAuditStore::new(db.clone())),
+        let audit_store = Arc::new(SeaOrmAuditStore::new(db.clone()));
+        let audit = Arc::new(AuditService::new(audit_store.clone(), clock.clone()));
+        let media = Arc::new(
+            media::ObjectMediaStore::local(config.data_dir.join("media"))
+                .context("opening the media folder")?,
+        );
+        let clinical = Arc::new(ClinicalService::new(
+            Arc::new(SeaOrmClinicalStore::new(db.clone())),
+            audit_store,
+            media,
+            Arc::new(pdf::TypstPdfRenderer::new()),
             clock.clone(),
+            ClinicalConfig {
+                zone: config.zone()?,
+                clinic_name: config.clinic_name.clone(),
+                clinic_address: config.clinic_address.clone(),
+                public_url: config
+                    .public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}", config.listen)),
+            },
         ));
         let outbox = Arc::new(OutboxService::new(
             Arc::new(SeaOrmOutboxStore::new(db.clone())),
@@ -86,6 +107,7 @@ impl App {
         let services = Services {
             identity,
             audit,
+            clinical,
             probe: Arc::new(db.clone()),
         };
         Ok(Self {

@@ -50,6 +50,18 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Load synthetic patients and visits (demos and benchmarks), with a progress bar.
+    Seed {
+        /// How many patients.
+        #[arg(long, default_value_t = 1000)]
+        patients: u64,
+        /// Average medical records per patient (each gets 0 to twice this many).
+        #[arg(long, default_value_t = 5)]
+        records_per_patient: u32,
+        /// Random seed (the same seed makes the same data).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -157,6 +169,40 @@ async fn main() -> anyhow::Result<()> {
                     std::process::exit(1);
                 }
             }
+        }
+        Command::Seed {
+            patients,
+            records_per_patient,
+            seed,
+        } => {
+            let db = storage::Database::connect(&config.database_url()).await?;
+            let store = storage::SeaOrmClinicalStore::new(db.clone());
+            let audit = storage::SeaOrmAuditStore::new(db);
+            let bar = indicatif::ProgressBar::new(patients).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} patients ({per_sec}, ETA {eta})",
+                )?,
+            );
+            let started = std::time::Instant::now();
+            let report = application::clinical::seed::seed_patients(
+                &store,
+                &audit,
+                patients,
+                records_per_patient,
+                seed,
+                chrono::Utc::now(),
+                &|n| bar.set_position(n),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish();
+            println!(
+                "seeded {} patients and {} medical records in {:.1} s",
+                report.patients,
+                report.records,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
         }
         Command::Openapi => {
             let app = App::build(config).await?;

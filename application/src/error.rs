@@ -150,6 +150,7 @@ impl From<StoreError> for AppError {
                     "user_id" => "patient_exists",
                     "visit" => "duplicate_visit",
                     "name" => "name_taken",
+                    "dependents" => "has_dependents",
                     _ => "conflict",
                 },
                 message: format!("{what} already exists"),

@@ -67,18 +67,21 @@ pub struct Reply {
     pub headers: reqwest::header::HeaderMap,
     /// JSON body (`Null` when empty or not JSON).
     pub body: Value,
+    /// The raw body.
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
     async fn read(r: Response) -> Self {
         let status = r.status();
         let headers = r.headers().clone();
-        let text = r.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let bytes = r.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Self {
             status,
             headers,
             body,
+            bytes,
         }
     }
 
@@ -261,6 +264,50 @@ impl TestApp {
 
     fn db_url(&self) -> String {
         self.db_url.clone()
+    }
+
+    /// A clinic user with `role`: the ADMIN puts the email on the safe list, the user
+    /// registers (verified at once) and logs in; returns (token, user).
+    pub async fn staff(&self, admin_token: &str, email: &str, role: &str) -> (String, Value) {
+        self.post(
+            "/api/admin/safe-emails",
+            json!({"email": email, "role": role}),
+            Some(admin_token),
+        )
+        .await
+        .expect(201);
+        self.post(
+            "/api/auth/register",
+            json!({"email": email, "password": "Cl1nicStaff!", "first_name": "Clinic", "last_name": role}),
+            None,
+        )
+        .await
+        .expect(201);
+        self.login(email, "Cl1nicStaff!").await
+    }
+
+    /// Uploads a file as multipart to `path` with extra text fields.
+    pub async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        filename: &str,
+        bytes: Vec<u8>,
+        fields: &[(&str, &str)],
+    ) -> Reply {
+        let mut form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned()),
+        );
+        for (k, v) in fields {
+            form = form.text((*k).to_owned(), (*v).to_owned());
+        }
+        let req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .multipart(form);
+        Reply::read(req.send().await.expect("request sent")).await
     }
 
     /// Counts rows with raw SQL.

@@ -127,7 +127,7 @@ fn audit_dto(r: AuditRecord, zone: ClinicZone) -> AuditDto {
     }
 }
 
-fn page(page: Option<u64>, page_size: Option<u64>) -> Result<PageRequest, ApiError> {
+pub(crate) fn page(page: Option<u64>, page_size: Option<u64>) -> Result<PageRequest, ApiError> {
     PageRequest::new(page, page_size).map_err(|e| {
         let field = if matches!(e, domain::paging::PageError::PageOutOfRange { .. }) {
             "page"

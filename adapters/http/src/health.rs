@@ -15,6 +15,8 @@ pub enum ApiTags {
     Auth,
     /// User administration, safe list, audit log (ADMIN).
     Admin,
+    /// Patients, medical and dental records, documents, certificates, notifications.
+    Clinical,
 }
 
 /// Liveness.

@@ -7,6 +7,8 @@
 
 mod admin_api;
 mod auth;
+mod clinical_api;
+pub mod clinical_dto;
 pub mod dto;
 pub mod error;
 mod health;
@@ -16,6 +18,7 @@ mod middleware;
 use std::sync::Arc;
 
 use application::audit::AuditService;
+use application::clinical::ClinicalService;
 use application::health::DatabaseProbe;
 use application::identity::IdentityService;
 use poem::middleware::Cors;
@@ -32,6 +35,8 @@ pub struct Services {
     pub identity: Arc<IdentityService>,
     /// Audit log.
     pub audit: Arc<AuditService>,
+    /// Clinical records.
+    pub clinical: Arc<ClinicalService>,
     /// Readiness probe.
     pub probe: Arc<dyn DatabaseProbe>,
 }
@@ -51,6 +56,7 @@ type Apis = (
     health::HealthApi,
     identity_api::IdentityApi,
     admin_api::AdminApi,
+    clinical_api::ClinicalApi,
 );
 
 fn openapi(services: &Services, zone: ClinicZone) -> OpenApiService<Apis, ()> {
@@ -65,6 +71,10 @@ fn openapi(services: &Services, zone: ClinicZone) -> OpenApiService<Apis, ()> {
         admin_api::AdminApi {
             identity: services.identity.clone(),
             audit: services.audit.clone(),
+            zone,
+        },
+        clinical_api::ClinicalApi {
+            clinical: services.clinical.clone(),
             zone,
         },
     );
@@ -90,6 +100,8 @@ pub fn build_app(services: Services, config: HttpConfig) -> impl Endpoint {
         .data(services.identity.clone());
     let mw = MiddlewareConfig {
         body_limit: config.body_limit,
+        // The largest file the content rules allow, plus room for the multipart framing.
+        upload_limit: domain::document::MAX_UPLOAD_BYTES as usize + 64 * 1024,
         allow,
     };
     let cors = (!config.cors_origins.is_empty()).then(|| {

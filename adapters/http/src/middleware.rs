@@ -18,6 +18,8 @@ use crate::error::ApiError;
 pub struct MiddlewareConfig {
     /// Largest request body in bytes.
     pub body_limit: usize,
+    /// Largest body of a document upload (`POST .../documents`).
+    pub upload_limit: usize,
     /// The methods of each route, for the `Allow` header of a 405.
     pub allow: Arc<AllowIndex>,
 }
@@ -161,29 +163,36 @@ pub async fn api_middleware<E: Endpoint>(
 
     let result = async {
         // Body limit: by Content-Length when given, else by reading at most the limit.
+        // Uploads have their own (larger) limit; the use case then applies the per-format
+        // limits of the content rules.
+        let limit = if method == Method::POST && path.ends_with("/documents") {
+            cfg.upload_limit
+        } else {
+            cfg.body_limit
+        };
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         match declared {
-            Some(n) if n > cfg.body_limit => {
+            Some(n) if n > limit => {
                 return Err(ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "payload_too_large",
-                    format!("the request body exceeds {} bytes", cfg.body_limit),
+                    format!("the request body exceeds {limit} bytes"),
                 )
                 .into());
             }
             None if method != Method::GET && method != Method::HEAD => {
                 let body = req.take_body();
-                match body.into_bytes_limit(cfg.body_limit).await {
+                match body.into_bytes_limit(limit).await {
                     Ok(bytes) => req.set_body(Body::from_bytes(bytes)),
                     Err(_) => {
                         return Err(ApiError::new(
                             StatusCode::PAYLOAD_TOO_LARGE,
                             "payload_too_large",
-                            format!("the request body exceeds {} bytes", cfg.body_limit),
+                            format!("the request body exceeds {limit} bytes"),
                         )
                         .into());
                     }

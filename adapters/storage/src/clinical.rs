@@ -1177,3 +1177,32 @@ impl ClinicalTx for SeaOrmClinicalTx {
         self.tx.commit().await.map_err(map_db_err)
     }
 }
+
+#[async_trait]
+impl application::clinical::seed::ClinicalBulkLoader for SeaOrmClinicalStore {
+    async fn patient_count(&self) -> Result<u64, StoreError> {
+        count(self.db.connection(), patients::Entity::find()).await
+    }
+
+    async fn load(
+        &self,
+        list: Vec<Patient>,
+        records: Vec<MedicalRecord>,
+    ) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().await?;
+        // Multi-row inserts sized well under SQLite's 32,766 bound parameters.
+        for chunk in list.chunks(400) {
+            patients::Entity::insert_many(chunk.iter().map(patient_row))
+                .exec_without_returning(&tx)
+                .await
+                .map_err(map_db_err)?;
+        }
+        for chunk in records.chunks(1000) {
+            medical_records::Entity::insert_many(chunk.iter().map(medical_row))
+                .exec_without_returning(&tx)
+                .await
+                .map_err(map_db_err)?;
+        }
+        tx.commit().await.map_err(map_db_err)
+    }
+}

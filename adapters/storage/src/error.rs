@@ -27,6 +27,17 @@ pub(crate) fn map_db_err(e: DbErr) -> StoreError {
             what: what.to_owned(),
         };
     }
+    // A RESTRICT foreign key refusing a delete: rows still depend on this one.
+    // (PostgreSQL: "update or delete on table ..."; SQLite reports RESTRICT actions with
+    // the trigger code 1811.)
+    let text = e.to_string();
+    if text.contains("update or delete on table")
+        || (text.contains("FOREIGN KEY constraint failed") && text.contains("1811"))
+    {
+        return StoreError::Conflict {
+            what: "dependents".to_owned(),
+        };
+    }
     if let Some(SqlErr::ForeignKeyConstraintViolation(_)) = e.sql_err() {
         return StoreError::Missing {
             what: "referenced record".into(),

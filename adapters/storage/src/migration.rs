@@ -525,8 +525,15 @@ pub mod m20261121_000002_clinical {
     }
 
     /// The migration.
-    #[derive(DeriveMigrationName)]
     pub struct Migration;
+
+    // Named explicitly: `DeriveMigrationName` takes the file name, which both migrations
+    // share (the first one is recorded as "migration" and keeps that name).
+    impl MigrationName for Migration {
+        fn name(&self) -> &str {
+            "m20261121_000002_clinical"
+        }
+    }
 
     #[async_trait::async_trait]
     impl MigrationTrait for Migration {

@@ -10,7 +10,10 @@ pub mod inputs;
 mod patients;
 pub mod ports;
 mod records;
+pub mod seed;
 mod service;
+#[cfg(test)]
+mod tests;
 
 pub use inputs::*;
 pub use patients::PatientQuery;

@@ -44,6 +44,16 @@ struct Args {
     /// Extra environment for the server, e.g. USCPIS_DATABASE_URL=postgres://...
     #[arg(long = "env")]
     env: Vec<String>,
+    /// Seed this many synthetic patients (`usc-pis seed`, 5 visits each on average) and
+    /// measure patient search and record lists.
+    #[arg(long, default_value_t = 0)]
+    patients: u64,
+    /// Clients for the clinical phases.
+    #[arg(long, default_value_t = 4)]
+    clinical_clients: usize,
+    /// Skip the identity phases (login, /me, no-op).
+    #[arg(long)]
+    clinical_only: bool,
 }
 
 struct Server {
@@ -87,6 +97,23 @@ fn start_server(args: &Args) -> anyhow::Result<Server> {
         .with_context(|| format!("running {}", args.server))?;
     if !status.success() {
         bail!("create-admin failed ({status})");
+    }
+    if args.patients > 0 {
+        let mut seed = Command::new(&args.server);
+        seed.args(["seed", "--patients", &args.patients.to_string()])
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit());
+        configure(&mut seed)?;
+        let started = Instant::now();
+        let status = seed.status().context("running seed")?;
+        if !status.success() {
+            bail!("seed failed ({status})");
+        }
+        println!(
+            "seed of {} patients took {:.1} s",
+            args.patients,
+            started.elapsed().as_secs_f64()
+        );
     }
     let mut cmd = Command::new(&args.server);
     cmd.arg("serve")
@@ -280,6 +307,12 @@ async fn main() -> anyhow::Result<()> {
         .context("token")?
         .to_owned();
 
+    if args.patients > 0 {
+        clinical_phases(&client, &base, &token, &args).await?;
+    }
+    if args.clinical_only {
+        return Ok(());
+    }
     let users = create_users(
         &client,
         &base,
@@ -343,6 +376,82 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(3)).await;
     if let Some(m) = rss_mib(pid) {
         println!("resident memory after the run (3 s idle): {m:.1} MiB");
+    }
+    Ok(())
+}
+
+/// Search-term and patient-id pools from the seeded data, then the two clinical phases.
+async fn clinical_phases(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    args: &Args,
+) -> anyhow::Result<()> {
+    let mut ids = Vec::new();
+    let mut terms = Vec::new();
+    // Pages spread over the whole (name-ordered) list, so every surname is sampled.
+    let stride = (args.patients / 100 / 20).max(1);
+    for k in 0..20 {
+        let page = 1 + k * stride;
+        let r: serde_json::Value = client
+            .get(format!("{base}/api/patients?page={page}&page_size=100"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        for p in r["items"].as_array().into_iter().flatten() {
+            ids.push(p["id"].as_str().unwrap_or_default().to_owned());
+            let last = p["last_name"].as_str().unwrap_or_default().to_lowercase();
+            terms.push(last.chars().take(4).collect::<String>());
+            let usc = p["usc_id"].as_str().unwrap_or_default();
+            terms.push(usc.chars().take(6).collect::<String>());
+            let first = p["first_name"].as_str().unwrap_or_default().to_lowercase();
+            terms.push(format!(
+                "{first} {}",
+                last.chars().take(2).collect::<String>()
+            ));
+        }
+    }
+    if ids.is_empty() {
+        bail!("no seeded patients found");
+    }
+    println!(
+        "{} patients and {} search terms sampled",
+        ids.len(),
+        terms.len()
+    );
+    let pick = |pool: Arc<Vec<String>>, path: fn(&str) -> String| {
+        let (client, base, token) = (client.clone(), base.to_owned(), token.to_owned());
+        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        move || {
+            let i = next.fetch_add(7919, std::sync::atomic::Ordering::Relaxed);
+            let url = format!("{base}{}", path(&pool[i % pool.len()]));
+            let (client, token) = (client.clone(), token.clone());
+            async move {
+                match client.get(url).bearer_auth(token).send().await {
+                    Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                    _ => false,
+                }
+            }
+        }
+    };
+    let terms = Arc::new(terms);
+    let ids = Arc::new(ids);
+    let search = |t: &str| {
+        format!(
+            "/api/patients?page_size=20&search={}",
+            t.replace(' ', "%20")
+        )
+    };
+    let records = |id: &str| format!("/api/medical-records?page_size=20&patient_id={id}");
+    for clients in [1, args.clinical_clients] {
+        phase(clients, args.seconds, pick(terms.clone(), search))
+            .await?
+            .print(&format!("GET /api/patients?search ({clients} cl.)"));
+        phase(clients, args.seconds, pick(ids.clone(), records))
+            .await?
+            .print(&format!("GET /api/medical-records ({clients} cl.)"));
     }
     Ok(())
 }

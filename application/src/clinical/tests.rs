@@ -1,0 +1,201 @@
+//! Clinical use cases against mock ports: outcomes and what reached the ports.
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, Utc};
+use domain::audit::Outcome;
+use domain::clinical::{
+    Allergy, CertificateKind, CertificateStatus, CertificateTemplate, EmergencyContact,
+    MedicalHistory, Patient, Severity, Sex, TemplateBody,
+};
+use domain::identity::{PersonName, Role};
+use domain::policy::Actor;
+use domain::{PatientId, TemplateId, UserId};
+
+use super::*;
+use crate::audit::ports::MockAuditStore;
+use crate::media::MockMediaStore;
+use crate::{AppError, SystemClock};
+
+fn patient(user: Option<UserId>, allergies: Vec<Allergy>) -> Patient {
+    let now = Utc::now();
+    Patient {
+        id: PatientId::new(),
+        user_id: user,
+        first_name: PersonName::parse("Maria").expect("name"),
+        middle_name: None,
+        last_name: PersonName::parse("Reyes").expect("name"),
+        date_of_birth: NaiveDate::from_ymd_opt(2004, 6, 12).expect("date"),
+        sex: Sex::Female,
+        email: None,
+        usc_id: None,
+        phone: None,
+        address: None,
+        permanent_address: None,
+        civil_status: None,
+        nationality: None,
+        religion: None,
+        course: None,
+        year_level: None,
+        campus: None,
+        department: None,
+        emergency_contact: EmergencyContact::default(),
+        blood_type: None,
+        height_cm: None,
+        weight_kg: None,
+        allergies,
+        medications: vec![],
+        history: MedicalHistory::default(),
+        created_by: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn actor(role: Role) -> Actor {
+    Actor {
+        user_id: UserId::new(),
+        role,
+    }
+}
+
+fn service(
+    store: MockClinicalStore,
+    audit: MockAuditStore,
+    media: MockMediaStore,
+) -> ClinicalService {
+    ClinicalService::new(
+        Arc::new(store),
+        Arc::new(audit),
+        Arc::new(media),
+        Arc::new(MockCertificateRenderer::new()),
+        Arc::new(SystemClock),
+        ClinicalConfig::default(),
+    )
+}
+
+#[tokio::test]
+async fn a_patient_asking_for_someone_else_gets_404_and_the_attempt_is_audited() {
+    let other = patient(Some(UserId::new()), vec![]);
+    let id = other.id;
+    let mut store = MockClinicalStore::new();
+    store
+        .expect_patient()
+        .returning(move |_| Ok(Some(other.clone())));
+    let mut audit = MockAuditStore::new();
+    audit
+        .expect_append()
+        .withf(move |e, _| e.outcome == Outcome::Denied && e.patient == Some(id))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let svc = service(store, audit, MockMediaStore::new());
+    let got = svc.get_patient(&actor(Role::Student), id).await;
+    assert!(
+        matches!(got, Err(AppError::NotFound { what: "patient" })),
+        "{got:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_medication_matching_an_allergy_is_refused_before_anything_is_saved() {
+    let p = patient(
+        None,
+        vec![Allergy::new("Penicillin", None, Severity::Severe).expect("allergy")],
+    );
+    let id = p.id;
+    let mut tx = MockClinicalTx::new();
+    tx.expect_patient().returning(move |_| Ok(Some(p.clone())));
+    // No expectation for save_medical_record, append_audit or commit: calling them fails.
+    let mut store = MockClinicalStore::new();
+    store.expect_begin().return_once(move || Ok(Box::new(tx)));
+    let svc = service(store, MockAuditStore::new(), MockMediaStore::new());
+    let input = MedicalRecordInput {
+        patient_id: Some(id),
+        visit_at: Some(Utc::now() - chrono::Duration::hours(1)),
+        chief_complaint: Some("Sore throat".into()),
+        diagnosis: Some("Acute tonsillitis".into()),
+        treatment: Some("Antibiotics for 7 days".into()),
+        medications: Some(vec![MedicationInput {
+            name: "Amoxicillin + penicillin".into(),
+            dose: Some("500 mg".into()),
+        }]),
+        ..Default::default()
+    };
+    match svc.create_medical_record(&actor(Role::Doctor), input).await {
+        Err(AppError::Conflict { code, details, .. }) => {
+            assert_eq!(code, "allergy_conflict");
+            assert_eq!(
+                details.get("substances").map(String::as_str),
+                Some("Penicillin")
+            );
+        }
+        other => panic!("expected allergy_conflict, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_nurse_certificate_is_saved_as_a_draft_with_an_audit_entry() {
+    let p = patient(None, vec![]);
+    let pid = p.id;
+    let template = CertificateTemplate {
+        id: TemplateId::new(),
+        name: "Default".into(),
+        description: None,
+        kind: CertificateKind::Medical,
+        form_code: None,
+        body: TemplateBody::parse("{{patient_name}}").expect("body"),
+        created_at: Utc::now(),
+    };
+    let tid = template.id;
+    let mut tx = MockClinicalTx::new();
+    tx.expect_patient().returning(move |_| Ok(Some(p.clone())));
+    tx.expect_template()
+        .returning(move |_| Ok(Some(template.clone())));
+    tx.expect_save_certificate()
+        .withf(|c, insert| *insert && c.status() == CertificateStatus::Draft)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    tx.expect_append_audit()
+        .withf(move |e, _| e.action == "certificates.create" && e.patient == Some(pid))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    tx.expect_commit().times(1).returning(|| Ok(()));
+    let mut store = MockClinicalStore::new();
+    store.expect_begin().return_once(move || Ok(Box::new(tx)));
+    let svc = service(store, MockAuditStore::new(), MockMediaStore::new());
+    let input = CertificateInput {
+        patient_id: Some(pid),
+        template_id: Some(tid),
+        purpose: Some("Off-campus tour".into()),
+        valid_from: NaiveDate::from_ymd_opt(2026, 3, 10),
+        valid_until: NaiveDate::from_ymd_opt(2026, 3, 15),
+        ..Default::default()
+    };
+    let c = svc
+        .create_certificate(&actor(Role::Nurse), input)
+        .await
+        .expect("created");
+    assert_eq!(c.status(), CertificateStatus::Draft);
+}
+
+#[tokio::test]
+async fn an_executable_upload_is_refused_before_the_media_store_is_touched() {
+    let mut audit = MockAuditStore::new();
+    audit.expect_append().never();
+    // MockMediaStore without expectations: any put would fail the test.
+    let svc = service(MockClinicalStore::new(), audit, MockMediaStore::new());
+    let mut exe = b"MZ\x90\x00".to_vec();
+    exe.resize(2048, 0);
+    let got = svc
+        .upload_document(
+            &actor(Role::Nurse),
+            PatientId::new(),
+            UploadInput {
+                filename: "lab.pdf".into(),
+                content: exe,
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(matches!(got, Err(AppError::Unsupported { .. })), "{got:?}");
+}
