@@ -16,7 +16,8 @@ use storage::testing::fresh_database;
 use storage::{Database, SeaOrmAuditStore, SeaOrmClinicalStore};
 
 fn patient(first: &str, last: &str, email: &str, usc: &str) -> Patient {
-    let now = Utc::now();
+    // PostgreSQL keeps microseconds: start from a whole second so the round trip is exact.
+    let now = Utc::now().with_nanosecond_zero();
     Patient {
         id: PatientId::new(),
         user_id: None,

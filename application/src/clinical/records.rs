@@ -80,7 +80,7 @@ fn allergy_gate(
 }
 
 /// Names of the fields that differ (values never leave the record).
-fn diff<'a>(pairs: &[(&'a str, bool)]) -> Vec<String> {
+fn diff(pairs: &[(&str, bool)]) -> Vec<String> {
     pairs
         .iter()
         .filter(|(_, changed)| *changed)
