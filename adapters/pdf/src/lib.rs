@@ -162,24 +162,18 @@ const _: () = {
 mod tests;
 
 /// The [`CertificateRenderer`](application::clinical::CertificateRenderer) port on Typst:
-/// renders on the blocking pool so the async runtime keeps serving requests.
-#[derive(Clone)]
+/// renders on the blocking pool so the async runtime keeps serving requests. The engine
+/// (fonts, template) is built on the first certificate, so a server that never prints
+/// one never holds it in memory.
+#[derive(Clone, Default)]
 pub struct TypstPdfRenderer {
-    inner: std::sync::Arc<TypstCertificateRenderer>,
+    inner: std::sync::Arc<std::sync::OnceLock<TypstCertificateRenderer>>,
 }
 
 impl TypstPdfRenderer {
-    /// Builds the engine once.
+    /// A renderer; the engine is built on first use.
     pub fn new() -> Self {
-        Self {
-            inner: std::sync::Arc::new(TypstCertificateRenderer::new()),
-        }
-    }
-}
-
-impl Default for TypstPdfRenderer {
-    fn default() -> Self {
-        Self::new()
+        Self::default()
     }
 }
 
@@ -187,6 +181,11 @@ impl Default for TypstPdfRenderer {
 impl application::clinical::CertificateRenderer for TypstPdfRenderer {
     async fn render(&self, doc: CertificateDocument) -> anyhow::Result<Vec<u8>> {
         let inner = self.inner.clone();
-        Ok(tokio::task::spawn_blocking(move || inner.render(&doc)).await??)
+        Ok(tokio::task::spawn_blocking(move || {
+            inner
+                .get_or_init(TypstCertificateRenderer::new)
+                .render(&doc)
+        })
+        .await??)
     }
 }

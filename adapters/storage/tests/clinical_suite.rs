@@ -6,8 +6,8 @@ use application::clinical::seed::{ClinicalBulkLoader, seed_patients};
 use application::clinical::{ClinicalStore, PatientFilter, RecordFilter};
 use chrono::{Duration, NaiveDate, Utc};
 use domain::clinical::{
-    Allergy, EmergencyContact, MedicalHistory, MedicalRecord, Medication, Patient, PhysicalExam,
-    Severity, Sex, VitalSigns,
+    Allergy, MedicalHistory, MedicalRecord, Medication, Patient, PhysicalExam, Severity, Sex,
+    VitalSigns,
 };
 use domain::identity::{EmailAddress, PersonName, UscId};
 use domain::paging::PageRequest;
@@ -17,43 +17,27 @@ use storage::{Database, SeaOrmAuditStore, SeaOrmClinicalStore};
 
 fn patient(first: &str, last: &str, email: &str, usc: &str) -> Patient {
     // PostgreSQL keeps microseconds: start from a whole second so the round trip is exact.
-    let now = Utc::now().with_nanosecond_zero();
-    Patient {
-        id: PatientId::new(),
-        user_id: None,
-        first_name: PersonName::parse(first).expect("name"),
-        middle_name: None,
-        last_name: PersonName::parse(last).expect("name"),
-        date_of_birth: NaiveDate::from_ymd_opt(2004, 6, 12).expect("date"),
-        sex: Sex::Female,
-        email: Some(EmailAddress::parse(email).expect("email")),
-        usc_id: Some(UscId::parse(usc).expect("usc")),
-        phone: None,
-        address: None,
-        permanent_address: None,
-        civil_status: None,
-        nationality: None,
-        religion: None,
-        course: None,
-        year_level: None,
-        campus: None,
-        department: None,
-        emergency_contact: EmergencyContact::default(),
-        blood_type: None,
-        height_cm: Some(158.0),
-        weight_kg: Some(52.0),
-        allergies: vec![
-            Allergy::new("Shellfish", Some("Hives"), Severity::Moderate).expect("allergy"),
-        ],
-        medications: vec![Medication::new("Salbutamol", Some("PRN")).expect("med")],
-        history: MedicalHistory {
-            existing_conditions: Some("Mild asthma".into()),
-            ..MedicalHistory::default()
-        },
-        created_by: None,
-        created_at: now,
-        updated_at: now,
-    }
+    let mut p = Patient::new(
+        PatientId::new(),
+        PersonName::parse(first).expect("name"),
+        PersonName::parse(last).expect("name"),
+        NaiveDate::from_ymd_opt(2004, 6, 12).expect("date"),
+        Sex::Female,
+        None,
+        Utc::now().with_nanosecond_zero(),
+    );
+    p.email = Some(EmailAddress::parse(email).expect("email"));
+    p.usc_id = Some(UscId::parse(usc).expect("usc"));
+    p.height_cm = Some(158.0);
+    p.weight_kg = Some(52.0);
+    p.allergies =
+        vec![Allergy::new("Shellfish", Some("Hives"), Severity::Moderate).expect("allergy")];
+    p.medications = vec![Medication::new("Salbutamol", Some("PRN")).expect("med")];
+    p.history = MedicalHistory {
+        existing_conditions: Some("Mild asthma".into()),
+        ..MedicalHistory::default()
+    };
+    p
 }
 
 fn record(p: PatientId, hours_ago: i64) -> MedicalRecord {

@@ -5,7 +5,7 @@ use domain::PatientId;
 use domain::audit::Outcome;
 use domain::clinical::patient::check_birth_date;
 use domain::clinical::values::{height_cm, weight_kg};
-use domain::clinical::{BloodType, CivilStatus, EmergencyContact, MedicalHistory, Patient, Sex};
+use domain::clinical::{BloodType, CivilStatus, Patient, Sex};
 use domain::identity::{Campus, CourseCode, EmailAddress, PersonName, Phone, UscId, YearLevel};
 use domain::paging::{Page, PageRequest};
 use domain::policy::{Action, Actor};
@@ -343,39 +343,23 @@ pub(super) fn apply_patient(
     };
     let mut p = match base {
         Some(b) => b.clone(),
-        None => Patient {
-            id,
-            user_id: i.user_id,
-            first_name: PersonName::parse("x")
-                .map_err(|e| AppError::Unexpected(anyhow::anyhow!(e)))?,
-            middle_name: None,
-            last_name: PersonName::parse("x")
-                .map_err(|e| AppError::Unexpected(anyhow::anyhow!(e)))?,
-            date_of_birth: today,
-            sex: Sex::Other,
-            email: None,
-            usc_id: None,
-            phone: None,
-            address: None,
-            permanent_address: None,
-            civil_status: None,
-            nationality: None,
-            religion: None,
-            course: None,
-            year_level: None,
-            campus: None,
-            department: None,
-            emergency_contact: EmergencyContact::default(),
-            blood_type: None,
-            height_cm: None,
-            weight_kg: None,
-            allergies: Vec::new(),
-            medications: Vec::new(),
-            history: MedicalHistory::default(),
-            created_by: Some(actor.user_id),
-            created_at: now,
-            updated_at: now,
-        },
+        None => {
+            // Until the required parts are known to be valid, the optional ones are applied
+            // to this scratch profile only to collect their errors; it is never returned.
+            let scratch =
+                || PersonName::parse("x").map_err(|e| AppError::Unexpected(anyhow::anyhow!(e)));
+            let mut p = Patient::new(
+                id,
+                first_name.clone().map_or_else(scratch, Ok)?,
+                last_name.clone().map_or_else(scratch, Ok)?,
+                dob.unwrap_or(today),
+                sex.unwrap_or(Sex::Other),
+                Some(actor.user_id),
+                now,
+            );
+            p.user_id = i.user_id;
+            p
+        }
     };
     set(
         &mut p.middle_name,

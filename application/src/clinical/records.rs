@@ -16,7 +16,7 @@ use domain::policy::{Action, Actor};
 use domain::{DentalRecordId, MedicalRecordId, PatientId};
 
 use super::inputs::{DentalRecordInput, MedicalRecordInput, PhysicalExamInput};
-use super::ports::{RecordFilter, RecordRef};
+use super::ports::{ClinicalTx, RecordFilter, RecordRef};
 use super::service::{ClinicalService, Fields, RecordView, event, patient_event, set};
 use crate::{AppError, Details};
 
@@ -462,27 +462,15 @@ impl ClinicalService {
         r.version += 1;
         r.updated_at = now;
         tx.save_medical_record(&r, false).await?;
-        tx.insert_revision(&Revision {
+        let edit = Revision {
             record_kind: "medical_record",
             record_id: id.as_uuid(),
             version: r.version,
             changed_by: actor.user_id,
             changed_at: now,
             changed_fields: changed,
-        })
-        .await?;
-        tx.append_audit(
-            patient_event(
-                actor,
-                "medical_records.update",
-                "medical_record",
-                id.to_string(),
-                &p,
-            ),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        };
+        commit_edit(tx, actor, edit, &p).await?;
         Ok(self.record_view(r, &p))
     }
 
@@ -743,27 +731,15 @@ impl ClinicalService {
         r.version += 1;
         r.updated_at = now;
         tx.save_dental_record(&r, false).await?;
-        tx.insert_revision(&Revision {
+        let edit = Revision {
             record_kind: "dental_record",
             record_id: id.as_uuid(),
             version: r.version,
             changed_by: actor.user_id,
             changed_at: now,
             changed_fields: changed,
-        })
-        .await?;
-        tx.append_audit(
-            patient_event(
-                actor,
-                "dental_records.update",
-                "dental_record",
-                id.to_string(),
-                &p,
-            ),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        };
+        commit_edit(tx, actor, edit, &p).await?;
         Ok(self.record_view(r, &p))
     }
 
@@ -838,6 +814,27 @@ impl ClinicalService {
         .await?;
         Ok(revisions)
     }
+}
+
+/// Saves an edit's revision row and its audit entry, then commits (the record itself
+/// was saved by the caller in the same transaction).
+async fn commit_edit(
+    mut tx: Box<dyn ClinicalTx>,
+    actor: &Actor,
+    edit: Revision,
+    p: &Patient,
+) -> Result<(), AppError> {
+    let entry = patient_event(
+        actor,
+        &format!("{}s.update", edit.record_kind),
+        edit.record_kind,
+        edit.record_id.to_string(),
+        p,
+    );
+    tx.insert_revision(&edit).await?;
+    tx.append_audit(entry, edit.changed_at).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 fn vitals(f: &mut Fields, raw: Option<domain::clinical::RawVitals>) -> Option<VitalSigns> {

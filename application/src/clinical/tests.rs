@@ -5,8 +5,8 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Utc};
 use domain::audit::Outcome;
 use domain::clinical::{
-    Allergy, CertificateKind, CertificateStatus, CertificateTemplate, EmergencyContact,
-    MedicalHistory, Patient, Severity, Sex, TemplateBody,
+    Allergy, CertificateKind, CertificateStatus, CertificateTemplate, Patient, Severity, Sex,
+    TemplateBody,
 };
 use domain::identity::{PersonName, Role};
 use domain::policy::Actor;
@@ -18,38 +18,18 @@ use crate::media::MockMediaStore;
 use crate::{AppError, SystemClock};
 
 fn patient(user: Option<UserId>, allergies: Vec<Allergy>) -> Patient {
-    let now = Utc::now();
-    Patient {
-        id: PatientId::new(),
-        user_id: user,
-        first_name: PersonName::parse("Maria").expect("name"),
-        middle_name: None,
-        last_name: PersonName::parse("Reyes").expect("name"),
-        date_of_birth: NaiveDate::from_ymd_opt(2004, 6, 12).expect("date"),
-        sex: Sex::Female,
-        email: None,
-        usc_id: None,
-        phone: None,
-        address: None,
-        permanent_address: None,
-        civil_status: None,
-        nationality: None,
-        religion: None,
-        course: None,
-        year_level: None,
-        campus: None,
-        department: None,
-        emergency_contact: EmergencyContact::default(),
-        blood_type: None,
-        height_cm: None,
-        weight_kg: None,
-        allergies,
-        medications: vec![],
-        history: MedicalHistory::default(),
-        created_by: None,
-        created_at: now,
-        updated_at: now,
-    }
+    let mut p = Patient::new(
+        PatientId::new(),
+        PersonName::parse("Maria").expect("name"),
+        PersonName::parse("Reyes").expect("name"),
+        NaiveDate::from_ymd_opt(2004, 6, 12).expect("date"),
+        Sex::Female,
+        None,
+        Utc::now(),
+    );
+    p.user_id = user;
+    p.allergies = allergies;
+    p
 }
 
 fn actor(role: Role) -> Actor {

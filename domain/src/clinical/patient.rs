@@ -110,6 +110,49 @@ impl fmt::Debug for Patient {
 }
 
 impl Patient {
+    /// A patient with the required parts; every optional part empty.
+    pub fn new(
+        id: PatientId,
+        first_name: PersonName,
+        last_name: PersonName,
+        date_of_birth: NaiveDate,
+        sex: Sex,
+        created_by: Option<UserId>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            user_id: None,
+            first_name,
+            middle_name: None,
+            last_name,
+            date_of_birth,
+            sex,
+            email: None,
+            usc_id: None,
+            phone: None,
+            address: None,
+            permanent_address: None,
+            civil_status: None,
+            nationality: None,
+            religion: None,
+            course: None,
+            year_level: None,
+            campus: None,
+            department: None,
+            emergency_contact: EmergencyContact::default(),
+            blood_type: None,
+            height_cm: None,
+            weight_kg: None,
+            allergies: Vec::new(),
+            medications: Vec::new(),
+            history: MedicalHistory::default(),
+            created_by,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// "First Last".
     pub fn full_name(&self) -> String {
         format!("{} {}", self.first_name.as_str(), self.last_name.as_str())
