@@ -152,7 +152,7 @@ async fn visits_are_validated_and_every_staff_read_is_audited() {
     let record = r.body["id"].as_str().expect("id").to_owned();
 
     // IT-05 and friends: each bad field named in details.
-    let cases: [(&str, Value, &str); 7] = [
+    let cases: [(&str, Value, &str); 8] = [
         ("empty diagnosis", json!({"diagnosis": ""}), "diagnosis"),
         (
             "empty complaint",
@@ -176,6 +176,11 @@ async fn visits_are_validated_and_every_staff_read_is_audited() {
             "visit_at",
         ),
         ("no patient", json!({"patient_id": null}), "patient_id"),
+        (
+            "NUL byte in text",
+            json!({"chief_complaint": "cough\u{0}x"}),
+            "chief_complaint",
+        ),
     ];
     for (why, patch, field) in cases {
         let mut body = visit(&pid);

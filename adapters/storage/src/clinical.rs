@@ -243,21 +243,23 @@ fn patient_from(m: patients::Model) -> Result<Patient, StoreError> {
 }
 
 fn patient_row(p: &Patient) -> patients::ActiveModel {
-    let first = p.first_name.as_str().to_lowercase();
-    let last = p.last_name.as_str().to_lowercase();
+    // Lower-casing can lengthen a name (İ → i̇): cut to the column widths.
+    let cut = |s: String, n: usize| s.chars().take(n).collect::<String>();
+    let first = cut(p.first_name.as_str().to_lowercase(), 150);
+    let last = cut(p.last_name.as_str().to_lowercase(), 150);
     patients::ActiveModel {
         id: Set(p.id.as_uuid()),
         user_id: Set(p.user_id.map(|u| u.as_uuid())),
         first_name: Set(p.first_name.as_str().to_owned()),
         middle_name: Set(p.middle_name.as_ref().map(|n| n.as_str().to_owned())),
         last_name: Set(p.last_name.as_str().to_owned()),
-        full_lc: Set(format!("{first} {last}")),
+        full_lc: Set(cut(format!("{first} {last}"), 301)),
         first_lc: Set(first),
         last_lc: Set(last),
         date_of_birth: Set(p.date_of_birth),
         sex: Set(p.sex.as_str().to_owned()),
         email: Set(p.email.as_ref().map(|e| e.as_str().to_owned())),
-        usc_id: Set(p.usc_id.as_ref().map(|u| u.as_str().to_lowercase())),
+        usc_id: Set(p.usc_id.as_ref().map(|u| u.as_str().to_owned())),
         phone: Set(p.phone.as_ref().map(|x| x.as_str().to_owned())),
         address: Set(p.address.clone()),
         permanent_address: Set(p.permanent_address.clone()),
@@ -678,7 +680,7 @@ impl ClinicalStore for SeaOrmClinicalStore {
                     .add(starts_with(patients::Column::FirstLc, t))
                     .add(starts_with(patients::Column::FullLc, t))
                     .add(starts_with(patients::Column::Email, t))
-                    .add(starts_with(patients::Column::UscId, t)),
+                    .add(starts_with(patients::Column::UscId, &t.to_uppercase())),
             );
         }
         if let Some(sex) = f.sex {

@@ -91,6 +91,14 @@ async fn patients_round_trip_and_uniques_are_conflicts() {
     let back = store.patient(maria.id).await.expect("read").expect("found");
     assert_eq!(back, maria, "every field, allergies and history included");
 
+    // A name that grows when lower-cased (İ → i̇) still fits the search columns.
+    let long = "İ".repeat(76);
+    let mut tx = store.begin().await.expect("tx");
+    tx.insert_patient(&patient(&long, &long, "long@usc.edu.ph", "21100009"))
+        .await
+        .expect("long names fit");
+    tx.commit().await.expect("commit");
+
     for (dup, what) in [
         (
             patient("Ana", "Cruz", "21104567@usc.edu.ph", "21100000"),

@@ -109,6 +109,9 @@ impl ClinicalService {
     ) -> Result<Page<Certificate>, AppError> {
         let scope = if actor.role.is_patient() {
             let Some(own) = self.own_patient(actor).await? else {
+                if filter.patient_id.is_some() {
+                    return Err(AppError::NotFound { what: "patient" });
+                }
                 return Ok(Page {
                     items: vec![],
                     total: 0,
@@ -356,7 +359,26 @@ impl ClinicalService {
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
         let before = c.status();
-        change(&mut c, &p, now)?;
+        if let Err(e) = change(&mut c, &p, now) {
+            if matches!(e, AppError::Forbidden { .. }) {
+                // The domain refused this role (e.g. a DOCTOR deciding a dental
+                // certificate): audited like every other refusal, after the write
+                // transaction is gone (SQLite has one writer).
+                drop(tx);
+                self.audit(
+                    AuditEvent::new(
+                        Some(actor.user_id),
+                        action,
+                        "certificate",
+                        Some(id.to_string()),
+                        Outcome::Denied,
+                    )
+                    .about_patient(p.id, p.user_id),
+                )
+                .await?;
+            }
+            return Err(e);
+        }
         tx.save_certificate(&c, false).await?;
         if before != c.status()
             && matches!(
@@ -595,6 +617,11 @@ impl ClinicalService {
             .ok_or(AppError::NotFound {
                 what: "certificate",
             })?;
+        let owner = self
+            .store
+            .patient(c.patient_id)
+            .await?
+            .and_then(|p| p.user_id);
         self.audit(
             AuditEvent::new(
                 None,
@@ -603,7 +630,7 @@ impl ClinicalService {
                 Some(c.id.to_string()),
                 Outcome::Success,
             )
-            .about_patient(c.patient_id, None),
+            .about_patient(c.patient_id, owner),
         )
         .await?;
         Ok(Verification {

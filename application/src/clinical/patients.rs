@@ -84,6 +84,12 @@ impl ClinicalService {
         if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
             f.add("search", "at most 100 characters");
         }
+        if search
+            .as_deref()
+            .is_some_and(domain::clinical::values::has_control)
+        {
+            f.add("search", "must not contain control characters");
+        }
         f.finish()?;
         let today = self.today();
         let filter = PatientFilter {

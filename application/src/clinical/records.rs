@@ -108,7 +108,8 @@ impl ClinicalService {
         if actor.role.is_patient() {
             let own = self.own_patient(actor).await?;
             return match (own, query.patient_id) {
-                (None, _) => Ok(None),
+                (None, Some(_)) => Err(AppError::NotFound { what: "patient" }),
+                (None, None) => Ok(None),
                 (Some(p), Some(asked)) if asked != p.id => {
                     Err(AppError::NotFound { what: "patient" })
                 }
@@ -177,6 +178,15 @@ impl ClinicalService {
             .filter(|s| !s.is_empty());
         if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
             return Err(AppError::field("search", "at most 100 characters"));
+        }
+        if search
+            .as_deref()
+            .is_some_and(domain::clinical::values::has_control)
+        {
+            return Err(AppError::field(
+                "search",
+                "must not contain control characters",
+            ));
         }
         if let (Some(a), Some(b)) = (query.from, query.to)
             && a > b
@@ -457,6 +467,16 @@ impl ClinicalService {
             ("override_reason", r.override_reason != old.override_reason),
         ]);
         if changed.is_empty() {
+            // Nothing to save, but the record is shown: that is a read, and audited.
+            let entry = patient_event(
+                actor,
+                "medical_records.read",
+                "medical_record",
+                id.to_string(),
+                &p,
+            );
+            tx.append_audit(entry, now).await?;
+            tx.commit().await?;
             return Ok(self.record_view(old, &p));
         }
         r.version += 1;
@@ -726,6 +746,16 @@ impl ClinicalService {
             ("override_reason", r.override_reason != old.override_reason),
         ]);
         if changed.is_empty() {
+            // Nothing to save, but the record is shown: that is a read, and audited.
+            let entry = patient_event(
+                actor,
+                "dental_records.read",
+                "dental_record",
+                id.to_string(),
+                &p,
+            );
+            tx.append_audit(entry, now).await?;
+            tx.commit().await?;
             return Ok(self.record_view(old, &p));
         }
         r.version += 1;
@@ -800,6 +830,11 @@ impl ClinicalService {
             RecordRef::Dental(r) => self.store.dental_record(r).await?.map(|r| r.patient_id),
         }
         .ok_or(AppError::NotFound { what: "record" })?;
+        let owner = self
+            .store
+            .patient(patient_id)
+            .await?
+            .and_then(|p| p.user_id);
         let revisions = self.store.revisions(record).await?;
         self.audit(
             event(
@@ -809,7 +844,7 @@ impl ClinicalService {
                 id,
                 Outcome::Success,
             )
-            .about_patient(patient_id, None),
+            .about_patient(patient_id, owner),
         )
         .await?;
         Ok(revisions)

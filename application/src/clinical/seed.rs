@@ -286,7 +286,7 @@ pub fn synthetic_patient(
         created_at: created,
         updated_at: created,
     };
-    let count = rng.random_range(0..=records_per_patient * 2);
+    let count = rng.random_range(0..=records_per_patient.saturating_mul(2));
     let mut records = Vec::with_capacity(count as usize);
     for i in 0..count {
         let (complaint, diagnosis, treatment) = VISITS[rng.random_range(0..VISITS.len())];

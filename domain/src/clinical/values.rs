@@ -34,6 +34,9 @@ pub enum ValueError {
     /// Diastolic pressure not below systolic.
     #[error("diastolic pressure must be below systolic")]
     Pressure,
+    /// Text with control characters (other than line breaks and tabs).
+    #[error("must not contain control characters")]
+    Control,
     /// Text missing or too short/long.
     #[error("must be {min} to {max} characters")]
     Length {
@@ -47,11 +50,21 @@ pub enum ValueError {
 /// Trimmed text of `min..=max` characters.
 pub fn text(raw: &str, min: usize, max: usize) -> Result<String, ValueError> {
     let s = raw.trim();
+    if has_control(s) {
+        return Err(ValueError::Control);
+    }
     let n = s.chars().count();
     if n < min || n > max {
         return Err(ValueError::Length { min, max });
     }
     Ok(s.to_owned())
+}
+
+/// Whether `s` has a control character other than line breaks and tabs (NUL included:
+/// PostgreSQL refuses it in text).
+pub fn has_control(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// Optional trimmed text up to `max` characters; blank becomes `None`.
@@ -449,6 +462,8 @@ mod tests {
         assert_eq!(Money::parse("100000000.00"), Err(ValueError::Money));
         assert!(PainLevel::new(0).is_err() && PainLevel::new(11).is_err());
         assert_eq!(PainLevel::new(10).map(|p| p.get()), Ok(10));
+        assert_eq!(text("cough\0x", 1, 10), Err(ValueError::Control));
+        assert_eq!(text("line\nbreak", 1, 20).map(|s| s.len()), Ok(10));
         assert_eq!(bmi(158.0, 52.0), 20.8);
     }
 

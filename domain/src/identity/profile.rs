@@ -97,9 +97,10 @@ impl fmt::Debug for Phone {
 pub struct UscId(String);
 
 impl UscId {
-    /// Checks 4-20 characters of letters, digits or '-'.
+    /// Checks 4-20 characters of letters, digits or '-'; letters are upper-cased.
     pub fn parse(raw: &str) -> Result<Self, ProfileError> {
-        let s = raw.trim();
+        let s = raw.trim().to_ascii_uppercase();
+        let s = s.as_str();
         if !(4..=20).contains(&s.len()) || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         {
             return Err(ProfileError::UscId);
