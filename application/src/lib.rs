@@ -9,6 +9,7 @@ pub mod audit;
 pub mod clinical;
 pub mod clock;
 pub mod error;
+mod fields;
 pub mod health;
 pub mod identity;
 pub mod mail;

@@ -83,6 +83,16 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page with no matches.
+    pub fn empty(request: PageRequest) -> Self {
+        Page {
+            items: Vec::new(),
+            total: 0,
+            page: request.page(),
+            page_size: request.page_size(),
+        }
+    }
+
     /// Maps each item, keeping the paging figures.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {

@@ -35,18 +35,9 @@ api_errors!(
     }
 );
 api_errors!(
-    /// Errors of writes.
+    /// Errors of writes, and of reads that depend on state (409: the PDF of an
+    /// unapproved certificate).
     pub enum WriteError {
-        BadRequest,
-        Unauthorized,
-        Forbidden,
-        NotFound,
-        Conflict,
-    }
-);
-api_errors!(
-    /// Errors of reads that can refuse by state (PDF of an unapproved certificate).
-    pub enum StateReadError {
         BadRequest,
         Unauthorized,
         Forbidden,
@@ -232,8 +223,19 @@ pub struct ClinicalApi {
     pub zone: ClinicZone,
 }
 
-fn utc(t: Option<DateTime<FixedOffset>>) -> Option<DateTime<Utc>> {
-    t.map(|t| t.with_timezone(&Utc))
+/// The query parameters shared by the medical and dental record lists.
+fn record_query(
+    patient_id: Option<Uuid>,
+    from: Option<DateTime<FixedOffset>>,
+    to: Option<DateTime<FixedOffset>>,
+    search: Option<String>,
+) -> RecordQuery {
+    RecordQuery {
+        patient_id: patient_id.map(PatientId::from_uuid),
+        from: from.map(|t| t.with_timezone(&Utc)),
+        to: to.map(|t| t.with_timezone(&Utc)),
+        search,
+    }
 }
 
 #[OpenApi(tag = "ApiTags::Clinical")]
@@ -462,12 +464,7 @@ impl ClinicalApi {
         >,
     ) -> Result<MedicalPageOk, ReadError> {
         let page = page(page_no.0, page_size.0)?;
-        let q = RecordQuery {
-            patient_id: patient_id.0.map(PatientId::from_uuid),
-            from: utc(from.0),
-            to: utc(to.0),
-            search: search.0,
-        };
+        let q = record_query(patient_id.0, from.0, to.0, search.0);
         let found = self
             .clinical
             .list_medical_records(&auth.0.actor, q, page)
@@ -584,12 +581,7 @@ impl ClinicalApi {
         >,
     ) -> Result<DentalPageOk, ReadError> {
         let page = page(page_no.0, page_size.0)?;
-        let q = RecordQuery {
-            patient_id: patient_id.0.map(PatientId::from_uuid),
-            from: utc(from.0),
-            to: utc(to.0),
-            search: search.0,
-        };
+        let q = record_query(patient_id.0, from.0, to.0, search.0);
         let found = self
             .clinical
             .list_dental_records(&auth.0.actor, q, page)
@@ -843,11 +835,7 @@ impl ClinicalApi {
 
     /// The PDF of an approved certificate (409 `certificate_not_approved` otherwise).
     #[oai(path = "/api/medical-certificates/:id/pdf", method = "get")]
-    async fn certificate_pdf(
-        &self,
-        auth: BearerAuth,
-        id: Path<Uuid>,
-    ) -> Result<PdfOk, StateReadError> {
+    async fn certificate_pdf(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<PdfOk, WriteError> {
         let pdf = self
             .clinical
             .certificate_pdf(&auth.0.actor, CertificateId::from_uuid(id.0))

@@ -553,17 +553,59 @@ fn revision_from(m: record_revisions::Model) -> Result<Revision, StoreError> {
 
 // ---------- queries shared by the pool and the transaction ----------
 
+/// At most one row of `query`, converted; locked for the rest of the transaction when
+/// `lock` (see `identity::locked`).
+async fn one<E, C, T>(
+    c: &C,
+    query: sea_orm::Select<E>,
+    lock: bool,
+    convert: fn(E::Model) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    locked(query, lock)
+        .one(c)
+        .await
+        .map_err(map_db_err)?
+        .map(convert)
+        .transpose()
+}
+
+/// Inserts `row`, or (`insert` false) updates the row with its primary key.
+async fn save<A, C>(c: &C, row: A, insert: bool) -> Result<(), StoreError>
+where
+    A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+    C: ConnectionTrait,
+{
+    if insert {
+        <A::Entity as EntityTrait>::insert(row)
+            .exec_without_returning(c)
+            .await
+            .map_err(map_db_err)?;
+    } else {
+        <A::Entity as EntityTrait>::update(row)
+            .exec(c)
+            .await
+            .map_err(map_db_err)?;
+    }
+    Ok(())
+}
+
 async fn find_patient<C: ConnectionTrait>(
     c: &C,
     id: PatientId,
     lock: bool,
 ) -> Result<Option<Patient>, StoreError> {
-    locked(patients::Entity::find_by_id(id.as_uuid()), lock)
-        .one(c)
-        .await
-        .map_err(map_db_err)?
-        .map(patient_from)
-        .transpose()
+    one(
+        c,
+        patients::Entity::find_by_id(id.as_uuid()),
+        lock,
+        patient_from,
+    )
+    .await
 }
 
 async fn find_patient_of_user<C: ConnectionTrait>(
@@ -571,15 +613,13 @@ async fn find_patient_of_user<C: ConnectionTrait>(
     user: UserId,
     lock: bool,
 ) -> Result<Option<Patient>, StoreError> {
-    locked(
+    one(
+        c,
         patients::Entity::find().filter(patients::Column::UserId.eq(user.as_uuid())),
         lock,
+        patient_from,
     )
-    .one(c)
     .await
-    .map_err(map_db_err)?
-    .map(patient_from)
-    .transpose()
 }
 
 async fn find_medical<C: ConnectionTrait>(
@@ -587,12 +627,13 @@ async fn find_medical<C: ConnectionTrait>(
     id: MedicalRecordId,
     lock: bool,
 ) -> Result<Option<MedicalRecord>, StoreError> {
-    locked(medical_records::Entity::find_by_id(id.as_uuid()), lock)
-        .one(c)
-        .await
-        .map_err(map_db_err)?
-        .map(medical_from)
-        .transpose()
+    one(
+        c,
+        medical_records::Entity::find_by_id(id.as_uuid()),
+        lock,
+        medical_from,
+    )
+    .await
 }
 
 async fn find_dental<C: ConnectionTrait>(
@@ -600,12 +641,13 @@ async fn find_dental<C: ConnectionTrait>(
     id: DentalRecordId,
     lock: bool,
 ) -> Result<Option<DentalRecord>, StoreError> {
-    locked(dental_records::Entity::find_by_id(id.as_uuid()), lock)
-        .one(c)
-        .await
-        .map_err(map_db_err)?
-        .map(dental_from)
-        .transpose()
+    one(
+        c,
+        dental_records::Entity::find_by_id(id.as_uuid()),
+        lock,
+        dental_from,
+    )
+    .await
 }
 
 async fn find_certificate<C: ConnectionTrait>(
@@ -613,24 +655,26 @@ async fn find_certificate<C: ConnectionTrait>(
     id: CertificateId,
     lock: bool,
 ) -> Result<Option<Certificate>, StoreError> {
-    locked(medical_certificates::Entity::find_by_id(id.as_uuid()), lock)
-        .one(c)
-        .await
-        .map_err(map_db_err)?
-        .map(certificate_from)
-        .transpose()
+    one(
+        c,
+        medical_certificates::Entity::find_by_id(id.as_uuid()),
+        lock,
+        certificate_from,
+    )
+    .await
 }
 
 async fn find_template<C: ConnectionTrait>(
     c: &C,
     id: TemplateId,
 ) -> Result<Option<CertificateTemplate>, StoreError> {
-    certificate_templates::Entity::find_by_id(id.as_uuid())
-        .one(c)
-        .await
-        .map_err(map_db_err)?
-        .map(template_from)
-        .transpose()
+    one(
+        c,
+        certificate_templates::Entity::find_by_id(id.as_uuid()),
+        false,
+        template_from,
+    )
+    .await
 }
 
 /// `col` starts with `prefix` (byte order; the column is indexed).
@@ -789,13 +833,9 @@ impl ClinicalStore for SeaOrmClinicalStore {
         &self,
         code: &CertificateCode,
     ) -> Result<Option<Certificate>, StoreError> {
-        medical_certificates::Entity::find()
-            .filter(medical_certificates::Column::VerificationCode.eq(code.as_str()))
-            .one(self.db.connection())
-            .await
-            .map_err(map_db_err)?
-            .map(certificate_from)
-            .transpose()
+        let q = medical_certificates::Entity::find()
+            .filter(medical_certificates::Column::VerificationCode.eq(code.as_str()));
+        one(self.db.connection(), q, false, certificate_from).await
     }
 
     async fn certificates(
@@ -833,12 +873,8 @@ impl ClinicalStore for SeaOrmClinicalStore {
     }
 
     async fn document(&self, id: DocumentId) -> Result<Option<PatientDocument>, StoreError> {
-        patient_documents::Entity::find_by_id(id.as_uuid())
-            .one(self.db.connection())
-            .await
-            .map_err(map_db_err)?
-            .map(document_from)
-            .transpose()
+        let q = patient_documents::Entity::find_by_id(id.as_uuid());
+        one(self.db.connection(), q, false, document_from).await
     }
 
     async fn documents(
@@ -912,19 +948,11 @@ impl ClinicalTx for SeaOrmClinicalTx {
     }
 
     async fn insert_patient(&mut self, p: &Patient) -> Result<(), StoreError> {
-        patients::Entity::insert(patient_row(p))
-            .exec_without_returning(&self.tx)
-            .await
-            .map_err(map_db_err)?;
-        Ok(())
+        save(&self.tx, patient_row(p), true).await
     }
 
     async fn update_patient(&mut self, p: &Patient) -> Result<(), StoreError> {
-        patients::Entity::update(patient_row(p))
-            .exec(&self.tx)
-            .await
-            .map_err(map_db_err)?;
-        Ok(())
+        save(&self.tx, patient_row(p), false).await
     }
 
     async fn dependents(&mut self, id: PatientId) -> Result<Dependents, StoreError> {
@@ -975,18 +1003,7 @@ impl ClinicalTx for SeaOrmClinicalTx {
         r: &MedicalRecord,
         insert: bool,
     ) -> Result<(), StoreError> {
-        if insert {
-            medical_records::Entity::insert(medical_row(r))
-                .exec_without_returning(&self.tx)
-                .await
-                .map_err(map_db_err)?;
-        } else {
-            medical_records::Entity::update(medical_row(r))
-                .exec(&self.tx)
-                .await
-                .map_err(map_db_err)?;
-        }
-        Ok(())
+        save(&self.tx, medical_row(r), insert).await
     }
 
     async fn delete_medical_record(&mut self, id: MedicalRecordId) -> Result<(), StoreError> {
@@ -1015,18 +1032,7 @@ impl ClinicalTx for SeaOrmClinicalTx {
         r: &DentalRecord,
         insert: bool,
     ) -> Result<(), StoreError> {
-        if insert {
-            dental_records::Entity::insert(dental_row(r)?)
-                .exec_without_returning(&self.tx)
-                .await
-                .map_err(map_db_err)?;
-        } else {
-            dental_records::Entity::update(dental_row(r)?)
-                .exec(&self.tx)
-                .await
-                .map_err(map_db_err)?;
-        }
-        Ok(())
+        save(&self.tx, dental_row(r)?, insert).await
     }
 
     async fn delete_dental_record(&mut self, id: DentalRecordId) -> Result<(), StoreError> {
@@ -1044,19 +1050,20 @@ impl ClinicalTx for SeaOrmClinicalTx {
     }
 
     async fn insert_revision(&mut self, r: &Revision) -> Result<(), StoreError> {
-        record_revisions::Entity::insert(record_revisions::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            record_kind: Set(r.record_kind.to_owned()),
-            record_id: Set(r.record_id),
-            version: Set(r.version),
-            changed_by: Set(r.changed_by.as_uuid()),
-            changed_at: Set(r.changed_at),
-            changed_fields: Set(json!(r.changed_fields).to_string()),
-        })
-        .exec_without_returning(&self.tx)
+        save(
+            &self.tx,
+            record_revisions::ActiveModel {
+                id: Set(uuid::Uuid::now_v7()),
+                record_kind: Set(r.record_kind.to_owned()),
+                record_id: Set(r.record_id),
+                version: Set(r.version),
+                changed_by: Set(r.changed_by.as_uuid()),
+                changed_at: Set(r.changed_at),
+                changed_fields: Set(json!(r.changed_fields).to_string()),
+            },
+            true,
+        )
         .await
-        .map_err(map_db_err)?;
-        Ok(())
     }
 
     async fn certificate(&mut self, id: CertificateId) -> Result<Option<Certificate>, StoreError> {
@@ -1064,18 +1071,7 @@ impl ClinicalTx for SeaOrmClinicalTx {
     }
 
     async fn save_certificate(&mut self, c: &Certificate, insert: bool) -> Result<(), StoreError> {
-        if insert {
-            medical_certificates::Entity::insert(certificate_row(c))
-                .exec_without_returning(&self.tx)
-                .await
-                .map_err(map_db_err)?;
-        } else {
-            medical_certificates::Entity::update(certificate_row(c))
-                .exec(&self.tx)
-                .await
-                .map_err(map_db_err)?;
-        }
-        Ok(())
+        save(&self.tx, certificate_row(c), insert).await
     }
 
     async fn template(
@@ -1086,58 +1082,61 @@ impl ClinicalTx for SeaOrmClinicalTx {
     }
 
     async fn insert_template(&mut self, t: &CertificateTemplate) -> Result<(), StoreError> {
-        certificate_templates::Entity::insert(certificate_templates::ActiveModel {
-            id: Set(t.id.as_uuid()),
-            name: Set(t.name.clone()),
-            description: Set(t.description.clone()),
-            kind: Set(t.kind.as_str().to_owned()),
-            form_code: Set(t.form_code.clone()),
-            body: Set(t.body.as_str().to_owned()),
-            created_at: Set(t.created_at),
-        })
-        .exec_without_returning(&self.tx)
+        save(
+            &self.tx,
+            certificate_templates::ActiveModel {
+                id: Set(t.id.as_uuid()),
+                name: Set(t.name.clone()),
+                description: Set(t.description.clone()),
+                kind: Set(t.kind.as_str().to_owned()),
+                form_code: Set(t.form_code.clone()),
+                body: Set(t.body.as_str().to_owned()),
+                created_at: Set(t.created_at),
+            },
+            true,
+        )
         .await
-        .map_err(map_db_err)?;
-        Ok(())
     }
 
     async fn insert_document(&mut self, d: &PatientDocument) -> Result<(), StoreError> {
-        patient_documents::Entity::insert(patient_documents::ActiveModel {
-            id: Set(d.id.as_uuid()),
-            patient_id: Set(d.patient_id.as_uuid()),
-            medical_record_id: Set(d.medical_record_id.map(|r| r.as_uuid())),
-            dental_record_id: Set(d.dental_record_id.map(|r| r.as_uuid())),
-            document_type: Set(d.document_type.as_str().to_owned()),
-            description: Set(d.description.clone()),
-            filename: Set(d.filename.clone()),
-            content_type: Set(d.content_type.clone()),
-            size_bytes: Set(d.size_bytes),
-            sha256: Set(d.sha256.clone()),
-            storage_key: Set(d.storage_key.clone()),
-            uploaded_by: Set(d.uploaded_by.as_uuid()),
-            uploaded_at: Set(d.uploaded_at),
-        })
-        .exec_without_returning(&self.tx)
+        save(
+            &self.tx,
+            patient_documents::ActiveModel {
+                id: Set(d.id.as_uuid()),
+                patient_id: Set(d.patient_id.as_uuid()),
+                medical_record_id: Set(d.medical_record_id.map(|r| r.as_uuid())),
+                dental_record_id: Set(d.dental_record_id.map(|r| r.as_uuid())),
+                document_type: Set(d.document_type.as_str().to_owned()),
+                description: Set(d.description.clone()),
+                filename: Set(d.filename.clone()),
+                content_type: Set(d.content_type.clone()),
+                size_bytes: Set(d.size_bytes),
+                sha256: Set(d.sha256.clone()),
+                storage_key: Set(d.storage_key.clone()),
+                uploaded_by: Set(d.uploaded_by.as_uuid()),
+                uploaded_at: Set(d.uploaded_at),
+            },
+            true,
+        )
         .await
-        .map_err(map_db_err)?;
-        Ok(())
     }
 
     async fn insert_notification(&mut self, n: &Notification) -> Result<(), StoreError> {
-        notifications::Entity::insert(notifications::ActiveModel {
-            id: Set(n.id.as_uuid()),
-            user_id: Set(n.user_id.as_uuid()),
-            kind: Set(n.kind.clone()),
-            title: Set(n.title.clone()),
-            message: Set(n.message.clone()),
-            link: Set(n.link.clone()),
-            created_at: Set(n.created_at),
-            read_at: Set(n.read_at),
-        })
-        .exec_without_returning(&self.tx)
+        save(
+            &self.tx,
+            notifications::ActiveModel {
+                id: Set(n.id.as_uuid()),
+                user_id: Set(n.user_id.as_uuid()),
+                kind: Set(n.kind.clone()),
+                title: Set(n.title.clone()),
+                message: Set(n.message.clone()),
+                link: Set(n.link.clone()),
+                created_at: Set(n.created_at),
+                read_at: Set(n.read_at),
+            },
+            true,
+        )
         .await
-        .map_err(map_db_err)?;
-        Ok(())
     }
 
     async fn mark_read(

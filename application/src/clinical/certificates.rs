@@ -18,7 +18,8 @@ use domain::{CertificateId, NotificationId, TemplateId};
 
 use super::inputs::{CertificateInput, TemplateInput};
 use super::ports::{CertificateDocument, CertificateFilter, ClinicalTx, Notification};
-use super::service::{ClinicalService, Fields, Verification, display_user, patient_event, set};
+use super::service::{ClinicalService, Verification, commit_audited, display_user, patient_event};
+use crate::fields::{Fields, set};
 use crate::mail::OutgoingEmail;
 use crate::{AppError, secrets};
 
@@ -112,12 +113,7 @@ impl ClinicalService {
                 if filter.patient_id.is_some() {
                     return Err(AppError::NotFound { what: "patient" });
                 }
-                return Ok(Page {
-                    items: vec![],
-                    total: 0,
-                    page: page.page(),
-                    page_size: page.page_size(),
-                });
+                return Ok(Page::empty(page));
             };
             if filter.patient_id.is_some_and(|p| p != own.id) {
                 return Err(AppError::NotFound { what: "patient" });
@@ -233,18 +229,18 @@ impl ClinicalService {
         )
         .map_err(cert_err)?;
         tx.save_certificate(&c, true).await?;
-        tx.append_audit(
-            patient_event(
+        commit_audited(
+            tx,
+            vec![patient_event(
                 actor,
                 "certificates.create",
                 "certificate",
                 c.id.to_string(),
                 &p,
-            ),
+            )],
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(c)
     }
 
@@ -388,12 +384,18 @@ impl ClinicalService {
         {
             self.notify_decision(tx.as_mut(), &c, &p, now).await?;
         }
-        tx.append_audit(
-            patient_event(actor, action, "certificate", id.to_string(), &p),
+        commit_audited(
+            tx,
+            vec![patient_event(
+                actor,
+                action,
+                "certificate",
+                id.to_string(),
+                &p,
+            )],
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(c)
     }
 
@@ -693,18 +695,18 @@ impl ClinicalService {
         };
         let mut tx = self.store.begin().await?;
         tx.insert_template(&t).await?;
-        tx.append_audit(
-            AuditEvent::new(
+        commit_audited(
+            tx,
+            vec![AuditEvent::new(
                 Some(actor.user_id),
                 "certificate_templates.create",
                 "certificate_template",
                 Some(t.id.to_string()),
                 Outcome::Success,
-            ),
+            )],
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(t)
     }
 

@@ -10,8 +10,9 @@ use sha2::{Digest, Sha256};
 
 use super::inputs::UploadInput;
 use super::ports::PatientDocument;
-use super::service::{ClinicalService, Fields, patient_event};
+use super::service::{ClinicalService, patient_event};
 use crate::AppError;
+use crate::fields::Fields;
 
 fn upload_err(e: UploadError) -> AppError {
     match e {

@@ -12,8 +12,9 @@ use domain::policy::{Action, Actor};
 
 use super::inputs::PatientInput;
 use super::ports::PatientFilter;
-use super::service::{ClinicalService, Fields, PatientView, event, patient_event, set};
+use super::service::{ClinicalService, PatientView, commit_audited, event, patient_event};
 use crate::AppError;
+use crate::fields::{Fields, set};
 
 /// Raw search parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -157,12 +158,18 @@ impl ClinicalService {
         let p = apply_patient(&input, None, PatientId::new(), actor, now, self.today())?;
         let mut tx = self.store.begin().await?;
         tx.insert_patient(&p).await?;
-        tx.append_audit(
-            patient_event(actor, "patients.create", "patient", p.id.to_string(), &p),
+        commit_audited(
+            tx,
+            vec![patient_event(
+                actor,
+                "patients.create",
+                "patient",
+                p.id.to_string(),
+                &p,
+            )],
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(self.view(p))
     }
 
@@ -194,12 +201,18 @@ impl ClinicalService {
             .ok_or(AppError::NotFound { what: "patient" })?;
         let p = apply_patient(&input, Some(&old), id, actor, now, self.today())?;
         tx.update_patient(&p).await?;
-        tx.append_audit(
-            patient_event(actor, "patients.update", "patient", id.to_string(), &p),
+        commit_audited(
+            tx,
+            vec![patient_event(
+                actor,
+                "patients.update",
+                "patient",
+                id.to_string(),
+                &p,
+            )],
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(self.view(p))
     }
 
@@ -247,12 +260,18 @@ impl ClinicalService {
         } else {
             "patients.create_own"
         };
-        tx.append_audit(
-            patient_event(actor, action, "patient", p.id.to_string(), &p),
+        commit_audited(
+            tx,
+            vec![patient_event(
+                actor,
+                action,
+                "patient",
+                p.id.to_string(),
+                &p,
+            )],
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(self.view(p))
     }
 
@@ -287,19 +306,21 @@ impl ClinicalService {
             });
         }
         tx.delete_patient(id).await?;
-        tx.append_audit(
-            event(
-                actor,
-                "patients.delete",
-                "patient",
-                id.to_string(),
-                Outcome::Success,
-            )
-            .about_patient(id, p.user_id),
+        commit_audited(
+            tx,
+            vec![
+                event(
+                    actor,
+                    "patients.delete",
+                    "patient",
+                    id.to_string(),
+                    Outcome::Success,
+                )
+                .about_patient(id, p.user_id),
+            ],
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

@@ -17,7 +17,8 @@ use domain::{DentalRecordId, MedicalRecordId, PatientId};
 
 use super::inputs::{DentalRecordInput, MedicalRecordInput, PhysicalExamInput};
 use super::ports::{ClinicalTx, RecordFilter, RecordRef};
-use super::service::{ClinicalService, Fields, RecordView, event, patient_event, set};
+use super::service::{ClinicalService, RecordView, commit_audited, event, patient_event};
+use crate::fields::{Fields, set};
 use crate::{AppError, Details};
 
 /// Raw record search parameters.
@@ -209,12 +210,7 @@ impl ClinicalService {
         page: PageRequest,
     ) -> Result<Page<RecordView<MedicalRecord>>, AppError> {
         let Some(scope) = self.list_scope(actor, &query).await? else {
-            return Ok(Page {
-                items: vec![],
-                total: 0,
-                page: page.page(),
-                page_size: page.page_size(),
-            });
+            return Ok(Page::empty(page));
         };
         let filter = Self::record_filter(query, scope.as_ref())?;
         let found = self.store.medical_records(&filter, page).await?;
@@ -341,33 +337,15 @@ impl ClinicalService {
             version: 1,
         };
         tx.save_medical_record(&r, true).await?;
-        let id = r.id.to_string();
-        tx.append_audit(
-            patient_event(
-                actor,
-                "medical_records.create",
-                "medical_record",
-                id.clone(),
-                &p,
-            ),
-            now,
-        )
-        .await?;
-        if override_reason.is_some() && !allergy_conflicts(&p.allergies, &r.medications).is_empty()
-        {
-            tx.append_audit(
-                patient_event(
-                    actor,
-                    "medical_records.allergy_override",
-                    "medical_record",
-                    id,
-                    &p,
-                ),
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await?;
+        let entries = create_entries(
+            actor,
+            "medical_record",
+            r.id.to_string(),
+            &p,
+            &r.medications,
+            &r.override_reason,
+        );
+        commit_audited(tx, entries, now).await?;
         Ok(self.record_view(r, &p))
     }
 
@@ -475,8 +453,7 @@ impl ClinicalService {
                 id.to_string(),
                 &p,
             );
-            tx.append_audit(entry, now).await?;
-            tx.commit().await?;
+            commit_audited(tx, vec![entry], now).await?;
             return Ok(self.record_view(old, &p));
         }
         r.version += 1;
@@ -517,18 +494,18 @@ impl ClinicalService {
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
         tx.delete_medical_record(id).await?;
-        tx.append_audit(
-            patient_event(
+        commit_audited(
+            tx,
+            vec![patient_event(
                 actor,
                 "medical_records.delete",
                 "medical_record",
                 id.to_string(),
                 &p,
-            ),
+            )],
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -540,12 +517,7 @@ impl ClinicalService {
         page: PageRequest,
     ) -> Result<Page<RecordView<DentalRecord>>, AppError> {
         let Some(scope) = self.list_scope(actor, &query).await? else {
-            return Ok(Page {
-                items: vec![],
-                total: 0,
-                page: page.page(),
-                page_size: page.page_size(),
-            });
+            return Ok(Page::empty(page));
         };
         let filter = Self::record_filter(query, scope.as_ref())?;
         let found = self.store.dental_records(&filter, page).await?;
@@ -640,34 +612,15 @@ impl ClinicalService {
             .ok_or(AppError::NotFound { what: "patient" })?;
         allergy_gate(&p, &r.medications, &r.override_reason)?;
         tx.save_dental_record(&r, true).await?;
-        let id = r.id.to_string();
-        tx.append_audit(
-            patient_event(
-                actor,
-                "dental_records.create",
-                "dental_record",
-                id.clone(),
-                &p,
-            ),
-            now,
-        )
-        .await?;
-        if r.override_reason.is_some()
-            && !allergy_conflicts(&p.allergies, &r.medications).is_empty()
-        {
-            tx.append_audit(
-                patient_event(
-                    actor,
-                    "dental_records.allergy_override",
-                    "dental_record",
-                    id,
-                    &p,
-                ),
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await?;
+        let entries = create_entries(
+            actor,
+            "dental_record",
+            r.id.to_string(),
+            &p,
+            &r.medications,
+            &r.override_reason,
+        );
+        commit_audited(tx, entries, now).await?;
         Ok(self.record_view(r, &p))
     }
 
@@ -754,8 +707,7 @@ impl ClinicalService {
                 id.to_string(),
                 &p,
             );
-            tx.append_audit(entry, now).await?;
-            tx.commit().await?;
+            commit_audited(tx, vec![entry], now).await?;
             return Ok(self.record_view(old, &p));
         }
         r.version += 1;
@@ -796,18 +748,18 @@ impl ClinicalService {
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
         tx.delete_dental_record(id).await?;
-        tx.append_audit(
-            patient_event(
+        commit_audited(
+            tx,
+            vec![patient_event(
                 actor,
                 "dental_records.delete",
                 "dental_record",
                 id.to_string(),
                 &p,
-            ),
+            )],
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -851,6 +803,35 @@ impl ClinicalService {
     }
 }
 
+/// The audit entries of a new record: its creation and, when an `override_reason` let a
+/// medication matching an allergy through, the override.
+fn create_entries(
+    actor: &Actor,
+    kind: &str,
+    id: String,
+    p: &Patient,
+    medications: &[Medication],
+    override_reason: &Option<String>,
+) -> Vec<AuditEvent> {
+    let mut entries = vec![patient_event(
+        actor,
+        &format!("{kind}s.create"),
+        kind,
+        id.clone(),
+        p,
+    )];
+    if override_reason.is_some() && !allergy_conflicts(&p.allergies, medications).is_empty() {
+        entries.push(patient_event(
+            actor,
+            &format!("{kind}s.allergy_override"),
+            kind,
+            id,
+            p,
+        ));
+    }
+    entries
+}
+
 /// Saves an edit's revision row and its audit entry, then commits (the record itself
 /// was saved by the caller in the same transaction).
 async fn commit_edit(
@@ -867,9 +848,7 @@ async fn commit_edit(
         p,
     );
     tx.insert_revision(&edit).await?;
-    tx.append_audit(entry, edit.changed_at).await?;
-    tx.commit().await?;
-    Ok(())
+    commit_audited(tx, vec![entry], edit.changed_at).await
 }
 
 fn vitals(f: &mut Fields, raw: Option<domain::clinical::RawVitals>) -> Option<VitalSigns> {

@@ -5,8 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::audit::{AuditEvent, Outcome};
 use domain::clinical::{
-    BloodType, EmergencyContact, MedicalHistory, MedicalRecord, Medication, Patient, PhysicalExam,
-    Sex, VitalSigns,
+    BloodType, MedicalRecord, Medication, Patient, PhysicalExam, Sex, VitalSigns,
 };
 use domain::identity::{Campus, CourseCode, EmailAddress, PersonName, Phone, UscId, YearLevel};
 use domain::{MedicalRecordId, PatientId};
@@ -241,51 +240,37 @@ pub fn synthetic_patient(
     let weight = f64::from(rng.random_range(42..90u32));
     let id = PatientId::new();
     let created = now - Duration::days(rng.random_range(0..1460));
-    let patient = Patient {
+    let mut patient = Patient::new(
         id,
-        user_id: None,
-        first_name: PersonName::parse(first).map_err(|e| bad(&e))?,
-        middle_name: Some(PersonName::parse(pick(rng, LAST)).map_err(|e| bad(&e))?),
-        last_name: PersonName::parse(last).map_err(|e| bad(&e))?,
-        date_of_birth: born,
-        sex: if female { Sex::Female } else { Sex::Male },
-        email: Some(EmailAddress::parse(&email).map_err(|e| bad(&e))?),
-        usc_id: Some(UscId::parse(&usc).map_err(|e| bad(&e))?),
-        phone: Some(
-            Phone::parse(&format!("09{:09}", rng.random_range(0..1_000_000_000u64)))
-                .map_err(|e| bad(&e))?,
-        ),
-        address: Some("Nasipit, Talamban, Cebu City".into()),
-        permanent_address: None,
-        civil_status: None,
-        nationality: Some("Filipino".into()),
-        religion: None,
-        course: Some(
-            CourseCode::parse(&rng.random_range(1..=68u8).to_string()).map_err(|e| bad(&e))?,
-        ),
-        year_level: Some(
-            YearLevel::parse(&rng.random_range(1..=4u8).to_string()).map_err(|e| bad(&e))?,
-        ),
-        campus: Some(if rng.random_bool(0.7) {
-            Campus::Talamban
-        } else {
-            Campus::Downtown
-        }),
-        department: None,
-        emergency_contact: EmergencyContact::default(),
-        blood_type: Some(BloodType::ALL[rng.random_range(0..BloodType::ALL.len())]),
-        height_cm: Some(height),
-        weight_kg: Some(weight),
-        allergies: vec![],
-        medications: vec![],
-        history: MedicalHistory {
-            existing_conditions: Some(pick(rng, CONDITIONS).to_owned()),
-            ..MedicalHistory::default()
-        },
-        created_by: None,
-        created_at: created,
-        updated_at: created,
-    };
+        PersonName::parse(first).map_err(|e| bad(&e))?,
+        PersonName::parse(last).map_err(|e| bad(&e))?,
+        born,
+        if female { Sex::Female } else { Sex::Male },
+        None,
+        created,
+    );
+    patient.middle_name = Some(PersonName::parse(pick(rng, LAST)).map_err(|e| bad(&e))?);
+    patient.email = Some(EmailAddress::parse(&email).map_err(|e| bad(&e))?);
+    patient.usc_id = Some(UscId::parse(&usc).map_err(|e| bad(&e))?);
+    patient.phone = Some(
+        Phone::parse(&format!("09{:09}", rng.random_range(0..1_000_000_000u64)))
+            .map_err(|e| bad(&e))?,
+    );
+    patient.address = Some("Nasipit, Talamban, Cebu City".into());
+    patient.nationality = Some("Filipino".into());
+    patient.course =
+        Some(CourseCode::parse(&rng.random_range(1..=68u8).to_string()).map_err(|e| bad(&e))?);
+    patient.year_level =
+        Some(YearLevel::parse(&rng.random_range(1..=4u8).to_string()).map_err(|e| bad(&e))?);
+    patient.campus = Some(if rng.random_bool(0.7) {
+        Campus::Talamban
+    } else {
+        Campus::Downtown
+    });
+    patient.blood_type = Some(BloodType::ALL[rng.random_range(0..BloodType::ALL.len())]);
+    patient.height_cm = Some(height);
+    patient.weight_kg = Some(weight);
+    patient.history.existing_conditions = Some(pick(rng, CONDITIONS).to_owned());
     let count = rng.random_range(0..=records_per_patient.saturating_mul(2));
     let mut records = Vec::with_capacity(count as usize);
     for i in 0..count {

@@ -5,15 +5,14 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::audit::{AuditEvent, Outcome};
-use domain::clinical::values::{opt_text, text};
 use domain::clinical::{Allergy, CertificateKind, CertificateStatus, Medication, Patient};
 use domain::policy::{Action, Actor, authorize};
 use domain::{PatientId, UserId};
 
 use super::inputs::{AllergyInput, MedicationInput};
-use super::ports::{CertificateRenderer, ClinicalStore};
+use super::ports::{CertificateRenderer, ClinicalStore, ClinicalTx};
 use crate::audit::AuditStore;
-use crate::error::Details;
+use crate::fields::Fields;
 use crate::media::MediaStore;
 use crate::{AppError, Clock};
 
@@ -203,6 +202,19 @@ impl ClinicalService {
     }
 }
 
+/// Appends the change's audit entries and commits, as one: every clinical write ends so.
+pub(super) async fn commit_audited(
+    mut tx: Box<dyn ClinicalTx>,
+    entries: Vec<AuditEvent>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    for e in entries {
+        tx.append_audit(e, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// An event by `actor` about an entity.
 pub(super) fn event(
     actor: &Actor,
@@ -225,79 +237,8 @@ pub(super) fn patient_event(
     event(actor, action, entity, id, Outcome::Success).about_patient(p.id, p.user_id)
 }
 
-/// Collects field errors while parsing an input.
-#[derive(Default)]
-pub(super) struct Fields(pub Details);
-
+/// Clinical lists, each entry checked.
 impl Fields {
-    pub(super) fn add(&mut self, field: &str, e: impl ToString) {
-        self.0
-            .entry(field.to_owned())
-            .or_insert_with(|| e.to_string());
-    }
-
-    /// A required value: missing or blank is an error.
-    pub(super) fn req<T, E: ToString>(
-        &mut self,
-        field: &str,
-        raw: Option<&str>,
-        parse: impl FnOnce(&str) -> Result<T, E>,
-    ) -> Option<T> {
-        match raw.map(str::trim) {
-            None | Some("") => {
-                self.add(field, "is required");
-                None
-            }
-            Some(s) => parse(s).map_err(|e| self.add(field, e)).ok(),
-        }
-    }
-
-    /// A change to a required value: absent leaves it, blank is an error.
-    pub(super) fn change<T, E: ToString>(
-        &mut self,
-        field: &str,
-        raw: Option<&str>,
-        parse: impl FnOnce(&str) -> Result<T, E>,
-    ) -> Option<T> {
-        raw.and_then(|_| self.req(field, raw, parse))
-    }
-
-    /// A change to an optional value: absent → `None` (unchanged), blank → `Some(None)`.
-    pub(super) fn opt<T, E: ToString>(
-        &mut self,
-        field: &str,
-        raw: Option<&str>,
-        parse: impl FnOnce(&str) -> Result<T, E>,
-    ) -> Option<Option<T>> {
-        match raw.map(str::trim) {
-            None => None,
-            Some("") => Some(None),
-            Some(s) => parse(s).map(Some).map_err(|e| self.add(field, e)).ok(),
-        }
-    }
-
-    /// Optional free text up to `max` characters.
-    pub(super) fn opt_text(
-        &mut self,
-        field: &str,
-        raw: Option<&str>,
-        max: usize,
-    ) -> Option<Option<String>> {
-        let r = raw?;
-        opt_text(Some(r), max).map_err(|e| self.add(field, e)).ok()
-    }
-
-    /// Required text of `min..=max` characters.
-    pub(super) fn text(
-        &mut self,
-        field: &str,
-        raw: Option<&str>,
-        min: usize,
-        max: usize,
-    ) -> Option<String> {
-        self.req(field, raw, |s| text(s, min, max))
-    }
-
     /// Medications, each checked.
     pub(super) fn medications(
         &mut self,
@@ -339,21 +280,6 @@ impl Fields {
             }
         }
         Some(out)
-    }
-
-    /// 400 naming every bad field, or Ok.
-    pub(super) fn finish(self) -> Result<(), AppError> {
-        match AppError::fields(self.0) {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
-    }
-}
-
-/// Replaces `cur` when a new value was given.
-pub(super) fn set<T>(cur: &mut T, new: Option<T>) {
-    if let Some(v) = new {
-        *cur = v;
     }
 }
 

@@ -19,6 +19,7 @@ use super::ports::{
     AuthContext, IdentityStore, IdentityTx, PasswordHasher, SafeEmail, Session, UserFilter,
 };
 use crate::error::Details;
+use crate::fields::Fields;
 use crate::{AppError, Clock, secrets};
 
 /// Settings of the identity use cases.
@@ -164,26 +165,6 @@ fn event(
 /// An event about one user's account, acted on by `actor` (`None`: anonymous).
 fn user_event(actor: Option<UserId>, action: &str, user: UserId, outcome: Outcome) -> AuditEvent {
     event(actor, action, "user", Some(user.to_string()), outcome).about(user)
-}
-
-/// Parses an optional clearable field: `None` unchanged, `Some("")` cleared.
-fn clearable<T, E: ToString>(
-    raw: Option<&String>,
-    field: &str,
-    errors: &mut Details,
-    parse: impl Fn(&str) -> Result<T, E>,
-) -> Option<Option<T>> {
-    let raw = raw?;
-    if raw.trim().is_empty() {
-        return Some(None);
-    }
-    match parse(raw) {
-        Ok(v) => Some(Some(v)),
-        Err(e) => {
-            errors.insert(field.to_owned(), e.to_string());
-            None
-        }
-    }
 }
 
 /// Appends the change's audit entry and commits, as one: every write use case ends so.
@@ -705,46 +686,31 @@ impl IdentityService {
                     .await?;
             }
         }
-        let mut errors = Details::new();
+        let mut f = Fields::default();
+        // Names may change but not be cleared; the other fields clear with "".
         let mut required = |raw: &Option<String>, field: &str| {
-            raw.as_ref().and_then(|r| {
-                PersonName::parse(r)
-                    .map_err(|e| errors.insert(field.to_owned(), e.to_string()))
-                    .ok()
-            })
+            raw.as_ref()
+                .and_then(|r| PersonName::parse(r).map_err(|e| f.add(field, e)).ok())
         };
         let first_name = required(&change.first_name, "first_name");
         let last_name = required(&change.last_name, "last_name");
         let update = ProfileUpdate {
             first_name,
             last_name,
-            middle_name: clearable(
-                change.middle_name.as_ref(),
+            middle_name: f.opt(
                 "middle_name",
-                &mut errors,
+                change.middle_name.as_deref(),
                 PersonName::parse,
             ),
-            course: clearable(
-                change.course.as_ref(),
-                "course",
-                &mut errors,
-                CourseCode::parse,
-            ),
-            year_level: clearable(
-                change.year_level.as_ref(),
-                "year_level",
-                &mut errors,
-                YearLevel::parse,
-            ),
-            campus: clearable(change.campus.as_ref(), "campus", &mut errors, Campus::parse),
-            phone: clearable(change.phone.as_ref(), "phone", &mut errors, Phone::parse),
-            department: clearable(change.department.as_ref(), "department", &mut errors, |s| {
+            course: f.opt("course", change.course.as_deref(), CourseCode::parse),
+            year_level: f.opt("year_level", change.year_level.as_deref(), YearLevel::parse),
+            campus: f.opt("campus", change.campus.as_deref(), Campus::parse),
+            phone: f.opt("phone", change.phone.as_deref(), Phone::parse),
+            department: f.opt("department", change.department.as_deref(), |s| {
                 optional_text(Some(s), 100).map(Option::unwrap_or_default)
             }),
         };
-        if let Some(e) = AppError::fields(errors) {
-            return Err(e);
-        }
+        f.finish()?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut user = tx
