@@ -107,3 +107,23 @@ id_type!(
     /// Identifies an in-app notification.
     NotificationId
 );
+id_type!(
+    /// Identifies an appointment type (consultation, cleaning, vaccination...).
+    AppointmentTypeId
+);
+id_type!(
+    /// Identifies an appointment.
+    AppointmentId
+);
+id_type!(
+    /// Identifies a schedule exception (leave, closure, block or extra opening).
+    ExceptionId
+);
+id_type!(
+    /// Identifies a waitlist entry.
+    WaitlistId
+);
+id_type!(
+    /// Identifies a waitlist offer.
+    OfferId
+);

@@ -67,6 +67,20 @@ pub enum Action {
     ReadTemplates,
     /// Create certificate templates.
     ManageTemplates,
+    /// Create or change appointment types.
+    ManageAppointmentTypes,
+    /// Set a provider's weekly hours and exceptions (clinic managers, or the provider).
+    ManageSchedule {
+        /// Whose schedule.
+        provider: crate::UserId,
+    },
+    /// Enter clinic-wide closures (holidays).
+    ManageClinicClosures,
+    /// Book appointments for any patient, see every appointment, and change any
+    /// appointment's status (check in, complete, no-show, undo).
+    ManageAppointments,
+    /// Book for oneself, see and change one's own appointments, use the waitlist.
+    BookOwnAppointments,
 }
 
 impl Action {
@@ -95,6 +109,11 @@ impl Action {
             Action::DecideCertificates => "certificates.decide",
             Action::ReadTemplates => "certificate_templates.read",
             Action::ManageTemplates => "certificate_templates.manage",
+            Action::ManageAppointmentTypes => "appointment_types.manage",
+            Action::ManageSchedule { .. } => "schedules.manage",
+            Action::ManageClinicClosures => "closures.manage",
+            Action::ManageAppointments => "appointments.manage",
+            Action::BookOwnAppointments => "appointments.book_own",
         }
     }
 }
@@ -144,6 +163,19 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
         WriteMedicalRecords => one_of(actor, &[Role::Admin, Role::Doctor, Role::Nurse]),
         WriteDentalRecords => one_of(actor, &[Role::Admin, Role::Dentist, Role::Doctor]),
         DecideCertificates => one_of(actor, &[Role::Doctor, Role::Dentist]),
+        ManageAppointmentTypes | ManageClinicClosures => one_of(actor, &[Role::Admin, Role::Staff]),
+        ManageSchedule { provider } if *provider == actor.user_id && actor.role.is_clinic() => {
+            Ok(())
+        }
+        ManageSchedule { .. } => one_of(actor, &[Role::Admin, Role::Staff]),
+        ManageAppointments => clinic_only(actor),
+        BookOwnAppointments => {
+            if actor.role.is_patient() {
+                Ok(())
+            } else {
+                Err(Denied::Role)
+            }
+        }
     }
 }
 
@@ -190,7 +222,8 @@ mod tests {
             Role::Nurse,
         ][..];
         let patients = &[Role::Student, Role::Faculty][..];
-        let table: [(Action, &[Role]); 23] = [
+        let managers = &[Role::Admin, Role::Staff][..];
+        let table: [(Action, &[Role]); 28] = [
             (Action::ReadOwnProfile, everyone),
             (Action::UpdateOwnProfile, everyone),
             (Action::ChangeOwnPassword, everyone),
@@ -220,6 +253,11 @@ mod tests {
             (Action::DecideCertificates, &[Role::Doctor, Role::Dentist]),
             (Action::ReadTemplates, clinic),
             (Action::ManageTemplates, admin),
+            (Action::ManageAppointmentTypes, managers),
+            (Action::ManageSchedule { provider: other }, managers),
+            (Action::ManageClinicClosures, managers),
+            (Action::ManageAppointments, clinic),
+            (Action::BookOwnAppointments, patients),
         ];
         for (action, allowed) in table {
             for role in Role::ALL {
@@ -257,6 +295,17 @@ mod tests {
                 assert_eq!(authorize(&me, &action), Err(expected), "{role} {action:?}");
             }
             assert_eq!(authorize(&me, &Action::ReadUser(me.user_id)), Ok(()));
+            let own_schedule = authorize(
+                &me,
+                &Action::ManageSchedule {
+                    provider: me.user_id,
+                },
+            );
+            assert_eq!(
+                own_schedule.is_ok(),
+                role.is_clinic(),
+                "{role} own schedule"
+            );
             let own = Action::ReadPatientData {
                 owner: Some(me.user_id),
             };

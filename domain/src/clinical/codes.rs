@@ -47,6 +47,8 @@ macro_rules! code_enum {
     };
 }
 
+pub(crate) use code_enum;
+
 code_enum!(
     /// Sex as recorded by the clinic (never the old "1"/"2" codes).
     Sex { Male = "M" / "Male", Female = "F" / "Female", Other = "O" / "Other" }
