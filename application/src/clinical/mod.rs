@@ -13,7 +13,7 @@ mod records;
 pub mod seed;
 mod service;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use inputs::*;
 pub use patients::PatientQuery;

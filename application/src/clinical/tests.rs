@@ -17,7 +17,7 @@ use crate::audit::ports::MockAuditStore;
 use crate::media::MockMediaStore;
 use crate::{AppError, SystemClock};
 
-fn patient(user: Option<UserId>, allergies: Vec<Allergy>) -> Patient {
+pub(crate) fn patient(user: Option<UserId>, allergies: Vec<Allergy>) -> Patient {
     let mut p = Patient::new(
         PatientId::new(),
         PersonName::parse("Maria").expect("name"),
@@ -32,7 +32,7 @@ fn patient(user: Option<UserId>, allergies: Vec<Allergy>) -> Patient {
     p
 }
 
-fn actor(role: Role) -> Actor {
+pub(crate) fn actor(role: Role) -> Actor {
     Actor {
         user_id: UserId::new(),
         role,

@@ -11,6 +11,7 @@
 use std::sync::Arc;
 
 use chrono::Duration;
+use futures::StreamExt;
 
 use super::ports::{MailError, Mailer, OutboxStore};
 use crate::{Clock, StoreError};
@@ -28,6 +29,8 @@ pub struct RetryPolicy {
     pub lease: Duration,
     /// Messages per batch.
     pub batch: u64,
+    /// Messages sent at once (the SMTP adapter pools as many connections).
+    pub concurrency: usize,
 }
 
 impl Default for RetryPolicy {
@@ -37,7 +40,8 @@ impl Default for RetryPolicy {
             max_delay: Duration::hours(1),
             max_attempts: 10,
             lease: Duration::minutes(5),
-            batch: 20,
+            batch: 50,
+            concurrency: 16,
         }
     }
 }
@@ -60,6 +64,13 @@ pub struct DeliveryReport {
     pub retrying: u32,
     /// Failed for good.
     pub failed: u32,
+}
+
+/// How one message's attempt ended.
+enum Delivered {
+    Sent,
+    Retrying,
+    Failed,
 }
 
 /// The delivery worker's logic (the server runs it in a loop).
@@ -91,6 +102,30 @@ impl OutboxService {
         self.mailer.transport()
     }
 
+    /// Sends one claimed message and records the outcome.
+    async fn deliver_one(&self, msg: super::ports::OutboxMessage) -> Result<Delivered, StoreError> {
+        match self.mailer.send(msg.id, &msg.email).await {
+            Ok(()) => {
+                self.store.mark_sent(msg.id, self.clock.now()).await?;
+                Ok(Delivered::Sent)
+            }
+            Err(err) => {
+                let give_up = matches!(err, MailError::Permanent(_))
+                    || msg.attempts >= self.policy.max_attempts;
+                let retry_at =
+                    (!give_up).then(|| self.clock.now() + self.policy.backoff(msg.attempts));
+                self.store
+                    .mark_attempt_failed(msg.id, &err.to_string(), retry_at)
+                    .await?;
+                Ok(if give_up {
+                    Delivered::Failed
+                } else {
+                    Delivered::Retrying
+                })
+            }
+        }
+    }
+
     /// Delivers the messages due now, one batch at a time. A pass tries each message at
     /// most once: it ends after a short batch or after any failure (the failed message's
     /// next attempt belongs to a later pass).
@@ -104,26 +139,18 @@ impl OutboxService {
                 .await?;
             let full_batch = batch.len() as u64 >= self.policy.batch;
             let failures_before = report.retrying + report.failed;
-            for msg in batch {
-                match self.mailer.send(msg.id, &msg.email).await {
-                    Ok(()) => {
-                        self.store.mark_sent(msg.id, self.clock.now()).await?;
-                        report.sent += 1;
-                    }
-                    Err(err) => {
-                        let give_up = matches!(err, MailError::Permanent(_))
-                            || msg.attempts >= self.policy.max_attempts;
-                        let retry_at = (!give_up)
-                            .then(|| self.clock.now() + self.policy.backoff(msg.attempts));
-                        self.store
-                            .mark_attempt_failed(msg.id, &err.to_string(), retry_at)
-                            .await?;
-                        if give_up {
-                            report.failed += 1;
-                        } else {
-                            report.retrying += 1;
-                        }
-                    }
+            // Several messages in flight at once: one slow or refused address delays only
+            // its own message. Each is marked as soon as its send ends.
+            let outcomes: Vec<Result<Delivered, StoreError>> = futures::stream::iter(batch)
+                .map(|msg| self.deliver_one(msg))
+                .buffer_unordered(self.policy.concurrency.max(1))
+                .collect()
+                .await;
+            for outcome in outcomes {
+                match outcome? {
+                    Delivered::Sent => report.sent += 1,
+                    Delivered::Retrying => report.retrying += 1,
+                    Delivered::Failed => report.failed += 1,
                 }
             }
             if !full_batch || report.retrying + report.failed > failures_before {

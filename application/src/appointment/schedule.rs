@@ -1,0 +1,370 @@
+//! Appointment types, weekly hours and exceptions (with the impact preview).
+
+use chrono::{DateTime, Duration, Utc};
+use domain::UserId;
+use domain::appointment::{
+    AppointmentType, ExceptionKind, ScheduleException, StatusAction, WeeklyHours, WeeklyRange,
+};
+use domain::audit::{AuditEvent, Outcome};
+use domain::identity::Role;
+use domain::policy::{Action, Actor};
+
+use super::ports::Provider;
+use super::service::{AppointmentService, AppointmentView, appointment_event, status_error};
+use crate::AppError;
+use crate::fields::Fields;
+
+/// A new appointment type.
+#[derive(Debug, Clone, Default)]
+pub struct TypeInput {
+    /// 1-100 characters, unique.
+    pub name: Option<String>,
+    /// 5-480.
+    pub duration_minutes: Option<i64>,
+    /// 0-240 (default 0).
+    pub buffer_minutes: Option<i64>,
+    /// Clinic roles that give it.
+    pub provider_roles: Option<Vec<String>>,
+    /// 1-1000 (default 1).
+    pub capacity: Option<i64>,
+}
+
+/// One weekly range as sent.
+#[derive(Debug, Clone)]
+pub struct RangeInput {
+    /// 1 = Monday ... 7 = Sunday.
+    pub weekday: i64,
+    /// `HH:MM`.
+    pub start: String,
+    /// `HH:MM`.
+    pub end: String,
+}
+
+/// A new exception.
+#[derive(Debug, Clone)]
+pub struct ExceptionInput {
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End (exclusive).
+    pub ends_at: DateTime<Utc>,
+    /// Why.
+    pub reason: String,
+    /// `closed` (default) or `open` (an extra opening).
+    pub kind: Option<String>,
+    /// Cancel the appointments it breaks and tell the patients.
+    pub cancel_affected: bool,
+}
+
+/// A provider's hours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleView {
+    /// Who.
+    pub provider: Provider,
+    /// Weekly hours (empty when never set).
+    pub weekly: WeeklyHours,
+    /// Exceptions from today on (clinic-wide ones included).
+    pub exceptions: Vec<ScheduleException>,
+}
+
+/// What adding an exception did (or would do).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionOutcome {
+    /// The stored exception (`None` for a preview).
+    pub exception: Option<ScheduleException>,
+    /// Booked appointments it breaks.
+    pub affected: Vec<AppointmentView>,
+    /// How many of them were cancelled.
+    pub cancelled: u32,
+}
+
+impl AppointmentService {
+    /// Every type (inactive ones only for clinic roles).
+    pub async fn list_types(&self, actor: &Actor) -> Result<Vec<AppointmentType>, AppError> {
+        Ok(self.store.types(Self::is_clinic(actor)).await?)
+    }
+
+    /// ADMIN/STAFF: a new type. 409 `name_taken`.
+    pub async fn create_type(
+        &self,
+        actor: &Actor,
+        input: TypeInput,
+    ) -> Result<AppointmentType, AppError> {
+        self.check(actor, Action::ManageAppointmentTypes).await?;
+        let mut f = Fields::default();
+        let name = f.text("name", input.name.as_deref(), 1, 100);
+        let roles: Vec<Role> = match &input.provider_roles {
+            None => {
+                f.add("provider_roles", "is required");
+                Vec::new()
+            }
+            Some(list) => list
+                .iter()
+                .filter_map(|r| {
+                    r.trim()
+                        .parse::<Role>()
+                        .map_err(|e| f.add("provider_roles", e))
+                        .ok()
+                })
+                .collect(),
+        };
+        if input.duration_minutes.is_none() {
+            f.add("duration_minutes", "is required");
+        }
+        f.finish()?;
+        let now = self.clock.now();
+        let t = AppointmentType::new(
+            &name.unwrap_or_default(),
+            input.duration_minutes.unwrap_or_default(),
+            input.buffer_minutes.unwrap_or(0),
+            roles,
+            input.capacity.unwrap_or(1),
+            now,
+        )
+        .map_err(|e| {
+            let field = match e {
+                domain::appointment::TypeError::Name(_) => "name",
+                domain::appointment::TypeError::Duration => "duration_minutes",
+                domain::appointment::TypeError::Buffer => "buffer_minutes",
+                domain::appointment::TypeError::Roles => "provider_roles",
+                domain::appointment::TypeError::Capacity => "capacity",
+            };
+            AppError::field(field, e.to_string())
+        })?;
+        let mut tx = self.store.begin().await?;
+        tx.insert_type(&t).await?;
+        tx.append_audit(
+            AuditEvent::new(
+                Some(actor.user_id),
+                "appointment_types.create",
+                "appointment_type",
+                Some(t.id.to_string()),
+                Outcome::Success,
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    /// A clinic user who can be booked, or 404.
+    pub(super) async fn provider(&self, id: UserId) -> Result<Provider, AppError> {
+        self.store
+            .provider(id)
+            .await?
+            .filter(|p| p.role.is_clinic())
+            .ok_or(AppError::NotFound { what: "provider" })
+    }
+
+    /// A provider's weekly hours and coming exceptions (any signed-in user; patients see
+    /// "Unavailable" instead of the reason, which may be personal).
+    pub async fn schedule(
+        &self,
+        actor: &Actor,
+        provider: UserId,
+    ) -> Result<ScheduleView, AppError> {
+        let provider = self.provider(provider).await?;
+        let now = self.clock.now();
+        let weekly = self
+            .store
+            .weekly_hours(provider.user_id)
+            .await?
+            .unwrap_or_default();
+        let exceptions = self
+            .store
+            .exceptions(Some(provider.user_id), now, now + Duration::days(366))
+            .await?;
+        Ok(ScheduleView {
+            provider,
+            weekly,
+            exceptions: redacted(actor, exceptions),
+        })
+    }
+
+    /// ADMIN/STAFF or the provider: replace the weekly hours (clinic wall-clock time).
+    pub async fn set_schedule(
+        &self,
+        actor: &Actor,
+        provider: UserId,
+        ranges: Vec<RangeInput>,
+    ) -> Result<ScheduleView, AppError> {
+        self.check(actor, Action::ManageSchedule { provider })
+            .await?;
+        let p = self.provider(provider).await?;
+        let mut f = Fields::default();
+        let mut parsed = Vec::with_capacity(ranges.len());
+        for (i, r) in ranges.iter().enumerate() {
+            match WeeklyRange::parse(r.weekday, &r.start, &r.end) {
+                Ok(v) => parsed.push(v),
+                Err(e) => f.add(&format!("weekly[{i}]"), e),
+            }
+        }
+        f.finish()?;
+        let hours =
+            WeeklyHours::new(parsed).map_err(|e| AppError::field("weekly", e.to_string()))?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        tx.lock_provider(p.user_id).await?;
+        tx.set_weekly_hours(p.user_id, &hours, now).await?;
+        tx.append_audit(
+            AuditEvent::new(
+                Some(actor.user_id),
+                "schedules.set",
+                "provider",
+                Some(p.user_id.to_string()),
+                Outcome::Success,
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.waitlist_pass_logged().await;
+        self.schedule(actor, provider).await
+    }
+
+    /// A provider's exceptions from today on.
+    pub async fn exceptions(
+        &self,
+        actor: &Actor,
+        provider: Option<UserId>,
+    ) -> Result<Vec<ScheduleException>, AppError> {
+        if let Some(p) = provider {
+            self.provider(p).await?;
+        }
+        let now = self.clock.now();
+        let list = self
+            .store
+            .exceptions(provider, now - Duration::days(1), now + Duration::days(366))
+            .await?;
+        Ok(redacted(actor, list))
+    }
+
+    /// ADMIN/STAFF or the provider (clinic-wide: ADMIN/STAFF): add an exception. With
+    /// `preview`, only lists the booked appointments it would break. With
+    /// `cancel_affected`, cancels them and tells the patients, in the same transaction.
+    pub async fn add_exception(
+        &self,
+        actor: &Actor,
+        provider: Option<UserId>,
+        input: ExceptionInput,
+        preview: bool,
+    ) -> Result<ExceptionOutcome, AppError> {
+        match provider {
+            Some(p) => {
+                self.check(actor, Action::ManageSchedule { provider: p })
+                    .await?;
+                self.provider(p).await?;
+            }
+            None => self.check(actor, Action::ManageClinicClosures).await?,
+        }
+        let kind = match input.kind.as_deref().map(str::trim) {
+            None | Some("") => ExceptionKind::Closed,
+            Some(k) => {
+                ExceptionKind::parse(k).map_err(|e| AppError::field("kind", e.to_string()))?
+            }
+        };
+        let now = self.clock.now();
+        let e = ScheduleException::new(
+            provider,
+            kind,
+            input.starts_at,
+            input.ends_at,
+            &input.reason,
+            actor.user_id,
+            now,
+        )
+        .map_err(|err| match err {
+            domain::appointment::ScheduleError::Reason(_) => {
+                AppError::field("reason", err.to_string())
+            }
+            other => AppError::field("ends_at", other.to_string()),
+        })?;
+        let mut tx = self.store.begin().await?;
+        if let Some(p) = provider {
+            tx.lock_provider(p).await?;
+        }
+        let affected = if kind == ExceptionKind::Closed {
+            tx.affected(provider, e.starts_at, e.ends_at).await?
+        } else {
+            Vec::new()
+        };
+        let mut cancelled = 0;
+        let mut entries = Vec::new();
+        let mut after = Vec::with_capacity(affected.len());
+        let recipients = tx
+            .recipients(affected.iter().map(|a| a.patient_id).collect())
+            .await?;
+        for mut a in affected {
+            let Some(to) = recipients.get(&a.patient_id) else {
+                continue;
+            };
+            let action = if preview {
+                "appointments.preview_exception"
+            } else {
+                "appointments.read"
+            };
+            entries.push(appointment_event(actor, action, &a, to.user_id));
+            if !preview && input.cancel_affected {
+                let t = a
+                    .apply(StatusAction::Cancel, actor.user_id, now, Some(&e.reason))
+                    .map_err(status_error)?;
+                tx.update_appointment(&a).await?;
+                tx.insert_transition(&t).await?;
+                let msg = format!(
+                    "Your appointment on {} had to be cancelled: {}. Please book another time.",
+                    self.local(a.start),
+                    e.reason
+                );
+                self.notify(
+                    tx.as_mut(),
+                    to,
+                    "appointment_cancelled",
+                    "Appointment cancelled",
+                    &msg,
+                    now,
+                )
+                .await?;
+                entries.push(appointment_event(
+                    actor,
+                    "appointments.cancel",
+                    &a,
+                    to.user_id,
+                ));
+                cancelled += 1;
+            }
+            after.push(a);
+        }
+        if !preview {
+            tx.insert_exception(&e).await?;
+            entries.push(AuditEvent::new(
+                Some(actor.user_id),
+                "schedules.exception",
+                "schedule_exception",
+                Some(e.id.to_string()),
+                Outcome::Success,
+            ));
+        }
+        for entry in entries {
+            tx.append_audit(entry, now).await?;
+        }
+        tx.commit().await?;
+        if !preview {
+            self.waitlist_pass_logged().await;
+        }
+        Ok(ExceptionOutcome {
+            exception: (!preview).then_some(e),
+            affected: self.views(after).await?,
+            cancelled,
+        })
+    }
+}
+
+/// Exceptions as a patient may see them: when, not why.
+fn redacted(actor: &Actor, mut list: Vec<ScheduleException>) -> Vec<ScheduleException> {
+    if !AppointmentService::is_clinic(actor) {
+        for e in &mut list {
+            e.reason = "Unavailable".into();
+        }
+    }
+    list
+}

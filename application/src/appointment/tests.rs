@@ -1,0 +1,271 @@
+//! Appointment use cases against mock ports: outcomes and what reached the ports.
+
+use std::sync::Arc;
+
+use chrono::{Duration, DurationRound, Utc};
+use domain::appointment::{Appointment, AppointmentType, Booked, WeeklyHours, WeeklyRange};
+use domain::identity::Role;
+use domain::{PatientId, UserId};
+
+use super::*;
+use crate::audit::ports::MockAuditStore;
+use crate::clinical::MockClinicalStore;
+use crate::clinical::tests::{actor, patient};
+use crate::{AppError, StoreError, SystemClock};
+
+fn service(store: MockAppointmentStore, clinical: MockClinicalStore) -> AppointmentService {
+    AppointmentService::new(
+        Arc::new(store),
+        Arc::new(clinical),
+        Arc::new(MockAuditStore::new()),
+        Arc::new(SystemClock),
+        AppointmentConfig::default(),
+    )
+}
+
+fn consultation() -> AppointmentType {
+    AppointmentType::new("Consultation", 15, 5, vec![Role::Doctor], 1, Utc::now()).expect("valid")
+}
+
+fn doctor() -> Provider {
+    Provider {
+        user_id: UserId::new(),
+        role: Role::Doctor,
+        name: "Juan Dela Cruz".into(),
+        active: true,
+    }
+}
+
+fn all_week() -> WeeklyHours {
+    WeeklyHours::new(
+        (1..=7)
+            .map(|d| WeeklyRange::parse(d, "00:00", "23:59").expect("range"))
+            .collect(),
+    )
+    .expect("hours")
+}
+
+/// A store that knows one type, one doctor open all week and the patient's contact, and
+/// hands out `tx` once.
+fn store_with(
+    kind: &AppointmentType,
+    doc: &Provider,
+    tx: MockAppointmentTx,
+) -> MockAppointmentStore {
+    let mut store = MockAppointmentStore::new();
+    let k = kind.clone();
+    store
+        .expect_appointment_type()
+        .returning(move |_| Ok(Some(k.clone())));
+    let d = doc.clone();
+    store
+        .expect_provider()
+        .returning(move |_| Ok(Some(d.clone())));
+    store.expect_recipient().returning(|p| {
+        Ok(Some(Recipient {
+            patient_id: p,
+            user_id: None,
+            first_name: "Maria".into(),
+            full_name: "Maria Reyes".into(),
+            email: None,
+        }))
+    });
+    store
+        .expect_weekly_hours()
+        .returning(|_| Ok(Some(all_week())));
+    store.expect_exceptions().returning(|_, _, _| Ok(vec![]));
+    let mut tx = Some(tx);
+    store
+        .expect_begin()
+        .times(1)
+        .returning(move || Ok(Box::new(tx.take().expect("one transaction"))));
+    store
+}
+
+fn staff_booking(kind: &AppointmentType, doc: &Provider, patient: PatientId) -> BookingInput {
+    BookingInput {
+        appointment_type_id: kind.id,
+        provider_id: doc.user_id,
+        start: (Utc::now() + Duration::hours(3))
+            .duration_trunc(Duration::minutes(1))
+            .expect("trunc"),
+        patient_id: Some(patient),
+        force: false,
+    }
+}
+
+#[tokio::test]
+async fn a_patient_cannot_book_for_someone_else() {
+    let me = actor(Role::Student);
+    let mine = patient(Some(me.user_id), vec![]);
+    let mut clinical = MockClinicalStore::new();
+    clinical
+        .expect_patient_of_user()
+        .returning(move |_| Ok(Some(mine.clone())));
+    // No expectations on the appointment store: nothing may be read or written.
+    let svc = service(MockAppointmentStore::new(), clinical);
+    let kind = consultation();
+    let got = svc
+        .book(&me, staff_booking(&kind, &doctor(), PatientId::new()), None)
+        .await;
+    assert!(
+        matches!(got, Err(AppError::NotFound { what: "patient" })),
+        "{got:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_overlapping_booking_is_refused_inside_the_transaction_and_nothing_is_written() {
+    let kind = consultation();
+    let doc = doctor();
+    let p = patient(None, vec![]);
+    let input = staff_booking(&kind, &doc, p.id);
+    let other_type = consultation();
+    let held = Booked {
+        appointment_type_id: other_type.id,
+        start: input.start - Duration::minutes(10),
+        block_end: input.start + Duration::minutes(10),
+        seats: 1,
+    };
+    let mut tx = MockAppointmentTx::new();
+    tx.expect_lock_provider().times(1).returning(|_| Ok(()));
+    tx.expect_booked()
+        .returning(move |_, _, _, _, _| Ok(vec![held]));
+    tx.expect_patient_spans().returning(|_, _, _, _| Ok(vec![]));
+    tx.expect_insert_appointment().times(0);
+    tx.expect_commit().times(0);
+    let mut clinical = MockClinicalStore::new();
+    clinical
+        .expect_patient()
+        .returning(move |_| Ok(Some(p.clone())));
+    let svc = service(store_with(&kind, &doc, tx), clinical);
+    let got = svc.book(&actor(Role::Staff), input, None).await;
+    assert!(
+        matches!(
+            got,
+            Err(AppError::Conflict {
+                code: "slot_taken",
+                ..
+            })
+        ),
+        "{got:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_databases_refusal_is_slot_taken_too() {
+    let kind = consultation();
+    let doc = doctor();
+    let p = patient(None, vec![]);
+    let input = staff_booking(&kind, &doc, p.id);
+    let mut tx = MockAppointmentTx::new();
+    tx.expect_lock_provider().returning(|_| Ok(()));
+    tx.expect_booked().returning(|_, _, _, _, _| Ok(vec![]));
+    tx.expect_patient_spans().returning(|_, _, _, _| Ok(vec![]));
+    tx.expect_taken_seats().returning(|_, _| Ok(vec![]));
+    tx.expect_insert_appointment()
+        .times(1)
+        .returning(|a: &Appointment| {
+            assert_eq!(a.seat, 1);
+            Err(StoreError::Conflict {
+                what: "slot".into(),
+            })
+        });
+    tx.expect_commit().times(0);
+    let mut clinical = MockClinicalStore::new();
+    clinical
+        .expect_patient()
+        .returning(move |_| Ok(Some(p.clone())));
+    let svc = service(store_with(&kind, &doc, tx), clinical);
+    let got = svc.book(&actor(Role::Nurse), input, None).await;
+    assert!(
+        matches!(
+            got,
+            Err(AppError::Conflict {
+                code: "slot_taken",
+                ..
+            })
+        ),
+        "{got:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_reminder_claimed_by_another_worker_is_not_sent_again() {
+    let kind = consultation();
+    let doc = doctor();
+    let (p1, p2) = (patient(None, vec![]), patient(None, vec![]));
+    let start = Utc::now() + Duration::hours(3);
+    let a1 = Appointment::book(
+        p1.id,
+        doc.user_id,
+        &kind,
+        start,
+        1,
+        false,
+        UserId::new(),
+        Utc::now(),
+    );
+    let a2 = Appointment::book(
+        p2.id,
+        doc.user_id,
+        &kind,
+        start,
+        1,
+        false,
+        UserId::new(),
+        Utc::now(),
+    );
+    let taken = a1.id;
+    let mut store = MockAppointmentStore::new();
+    store.expect_try_lease().returning(|_, _, _, _| Ok(true));
+    store.expect_types().returning(|_| Ok(vec![]));
+    store.expect_providers().returning(|_| Ok(vec![]));
+    let mut tx = MockAppointmentTx::new();
+    let due = vec![a1, a2];
+    tx.expect_due_reminders()
+        .times(1)
+        .returning(move |_, _, _| Ok(due.clone()));
+    tx.expect_recipients().returning(|ids| {
+        Ok(ids
+            .into_iter()
+            .map(|p| {
+                (
+                    p,
+                    Recipient {
+                        patient_id: p,
+                        user_id: Some(UserId::new()),
+                        first_name: "Ana".into(),
+                        full_name: "Ana Reyes".into(),
+                        email: Some(
+                            domain::identity::EmailAddress::parse("ana@usc.edu.ph").expect("email"),
+                        ),
+                    },
+                )
+            })
+            .collect())
+    });
+    tx.expect_mark_reminded()
+        .returning(move |id, _| Ok(id != taken));
+    tx.expect_insert_notification()
+        .times(1)
+        .returning(|_| Ok(()));
+    tx.expect_enqueue_mail().times(1).returning(|_, _| Ok(()));
+    tx.expect_commit().times(1).returning(|| Ok(()));
+    let mut tx = Some(tx);
+    store
+        .expect_begin()
+        .times(1)
+        .returning(move || Ok(Box::new(tx.take().expect("one transaction"))));
+    let svc = service(store, MockClinicalStore::new());
+    assert_eq!(svc.send_reminders().await.expect("sent"), 1);
+}
+
+#[tokio::test]
+async fn reminders_wait_while_another_instance_holds_the_lease() {
+    let mut store = MockAppointmentStore::new();
+    store.expect_try_lease().returning(|_, _, _, _| Ok(false));
+    store.expect_begin().times(0);
+    let svc = service(store, MockClinicalStore::new());
+    assert_eq!(svc.send_reminders().await.expect("ok"), 0);
+}

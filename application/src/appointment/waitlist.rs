@@ -1,0 +1,341 @@
+//! The waitlist: joining, leaving, offers, claims and declines.
+
+use chrono::{Duration, NaiveDate};
+use domain::appointment::{Offer, OfferError, WaitlistEntry, WaitlistStatus};
+use domain::audit::{AuditEvent, Outcome};
+use domain::clinical::Patient;
+use domain::paging::{Page, PageRequest};
+use domain::policy::Actor;
+use domain::{AppointmentTypeId, OfferId, PatientId, UserId, WaitlistId};
+
+use super::booking::{Placing, slot_conflict};
+use super::service::{AppointmentService, AppointmentView, appointment_event};
+use crate::AppError;
+
+/// Joining the waitlist.
+#[derive(Debug, Clone)]
+pub struct WaitlistInput {
+    /// For what.
+    pub appointment_type_id: AppointmentTypeId,
+    /// With whom (any qualified provider when absent).
+    pub provider_id: Option<UserId>,
+    /// For whom (clinic roles; patients join for themselves).
+    pub patient_id: Option<PatientId>,
+    /// First acceptable day.
+    pub from: Option<NaiveDate>,
+    /// Last acceptable day.
+    pub until: Option<NaiveDate>,
+}
+
+/// An offer with its type's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferView {
+    /// The offer.
+    pub offer: Offer,
+    /// The type's name.
+    pub type_name: String,
+}
+
+fn entry_event(actor: &Actor, action: &str, e: &WaitlistEntry, p: &Patient) -> AuditEvent {
+    AuditEvent::new(
+        Some(actor.user_id),
+        action,
+        "waitlist_entry",
+        Some(e.id.to_string()),
+        Outcome::Success,
+    )
+    .about_patient(p.id, p.user_id)
+}
+
+fn offer_error(e: OfferError) -> AppError {
+    match e {
+        OfferError::Expired => AppError::conflict("offer_expired", e.to_string()),
+        OfferError::NotOpen => AppError::conflict("offer_closed", e.to_string()),
+    }
+}
+
+impl AppointmentService {
+    /// The patient an actor acts for: clinic roles name one, patients are themselves.
+    async fn acting_for(
+        &self,
+        actor: &Actor,
+        patient_id: Option<PatientId>,
+    ) -> Result<Patient, AppError> {
+        if Self::is_clinic(actor) {
+            let id =
+                patient_id.ok_or_else(|| AppError::field("patient_id", "is required for staff"))?;
+            return self
+                .patients
+                .patient(id)
+                .await?
+                .ok_or(AppError::NotFound { what: "patient" });
+        }
+        let own = self.own_patient(actor).await?;
+        if patient_id.is_some_and(|p| p != own.id) {
+            return Err(AppError::NotFound { what: "patient" });
+        }
+        Ok(own)
+    }
+
+    /// Joins the waitlist; the longest-waiting matching patient is offered the next
+    /// freed slot.
+    pub async fn join_waitlist(
+        &self,
+        actor: &Actor,
+        input: WaitlistInput,
+    ) -> Result<WaitlistEntry, AppError> {
+        let patient = self.acting_for(actor, input.patient_id).await?;
+        let kind = self.kind(input.appointment_type_id).await?;
+        if !kind.active {
+            return Err(AppError::field(
+                "appointment_type_id",
+                "is not offered any more",
+            ));
+        }
+        if let Some(p) = input.provider_id {
+            let provider = self.provider(p).await?;
+            if !kind.provided_by(provider.role) {
+                return Err(AppError::field(
+                    "provider_id",
+                    "this provider does not give this type of appointment",
+                ));
+            }
+        }
+        let now = self.clock.now();
+        let today = now.with_timezone(&self.config.zone).date_naive();
+        let e = WaitlistEntry::new(
+            patient.id,
+            kind.id,
+            input.provider_id,
+            input.from,
+            input.until,
+            today,
+            actor.user_id,
+            now,
+        )
+        .map_err(|err| AppError::field("until", err.to_string()))?;
+        let mut tx = self.store.begin().await?;
+        tx.insert_entry(&e).await?;
+        tx.append_audit(entry_event(actor, "waitlist.join", &e, &patient), now)
+            .await?;
+        tx.commit().await?;
+        self.waitlist_pass_logged().await;
+        Ok(e)
+    }
+
+    /// Waitlist entries: a patient's own, or every one for clinic roles.
+    pub async fn waitlist(
+        &self,
+        actor: &Actor,
+        page: PageRequest,
+    ) -> Result<Page<WaitlistEntry>, AppError> {
+        let patient = if Self::is_clinic(actor) {
+            None
+        } else {
+            Some(self.own_patient(actor).await?)
+        };
+        let mut entry = AuditEvent::new(
+            Some(actor.user_id),
+            "waitlist.list",
+            "waitlist_entry",
+            None,
+            Outcome::Success,
+        );
+        if let Some(p) = &patient {
+            entry = entry.about_patient(p.id, p.user_id);
+        }
+        self.audit.append(entry, self.clock.now()).await?;
+        Ok(self.store.waitlist(patient.map(|p| p.id), page).await?)
+    }
+
+    /// Leaves the waitlist (an open offer is declined).
+    pub async fn withdraw(&self, actor: &Actor, id: WaitlistId) -> Result<(), AppError> {
+        let found = self.store.entry(id).await?.ok_or(AppError::NotFound {
+            what: "waitlist entry",
+        })?;
+        let patient = self.acting_for_entry(actor, found.patient_id).await?;
+        let open: Vec<Offer> = self
+            .store
+            .offers(Some(found.patient_id), true)
+            .await?
+            .into_iter()
+            .filter(|o| o.entry_id == id)
+            .collect();
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut e = tx.entry(id).await?.ok_or(AppError::NotFound {
+            what: "waitlist entry",
+        })?;
+        if e.status != WaitlistStatus::Waiting {
+            return Err(AppError::conflict(
+                "not_waiting",
+                "the entry is no longer waiting",
+            ));
+        }
+        e.status = WaitlistStatus::Withdrawn;
+        tx.update_entry(&e).await?;
+        for o in open {
+            if let Some(mut o) = tx.offer(o.id).await?
+                && o.decline(now).is_ok()
+            {
+                tx.update_offer(&o).await?;
+            }
+        }
+        tx.append_audit(entry_event(actor, "waitlist.withdraw", &e, &patient), now)
+            .await?;
+        tx.commit().await?;
+        self.waitlist_pass_logged().await;
+        Ok(())
+    }
+
+    /// The patient of an entry or offer, if the actor may act on it (404 otherwise).
+    async fn acting_for_entry(
+        &self,
+        actor: &Actor,
+        patient: PatientId,
+    ) -> Result<Patient, AppError> {
+        let p = self
+            .patients
+            .patient(patient)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "waitlist entry",
+            })?;
+        if !Self::is_clinic(actor) && p.user_id != Some(actor.user_id) {
+            return Err(AppError::NotFound {
+                what: "waitlist entry",
+            });
+        }
+        Ok(p)
+    }
+
+    /// An offer and its patient, if the actor may act on it (404 otherwise).
+    async fn offer_for(&self, actor: &Actor, id: OfferId) -> Result<(Offer, Patient), AppError> {
+        let found = self
+            .store
+            .offer(id)
+            .await?
+            .ok_or(AppError::NotFound { what: "offer" })?;
+        let patient = self.acting_for_entry(actor, found.patient_id).await?;
+        Ok((found, patient))
+    }
+
+    /// Offers: a patient's own (all states), or every open one for clinic roles.
+    pub async fn offers(&self, actor: &Actor) -> Result<Vec<OfferView>, AppError> {
+        let list = if Self::is_clinic(actor) {
+            self.store.offers(None, true).await?
+        } else {
+            let p = self.own_patient(actor).await?;
+            self.audit
+                .append(
+                    AuditEvent::new(
+                        Some(actor.user_id),
+                        "waitlist.offers",
+                        "waitlist_offer",
+                        None,
+                        Outcome::Success,
+                    )
+                    .about_patient(p.id, p.user_id),
+                    self.clock.now(),
+                )
+                .await?;
+            self.store.offers(Some(p.id), false).await?
+        };
+        let types = self.store.types(true).await?;
+        Ok(list
+            .into_iter()
+            .map(|offer| OfferView {
+                type_name: types
+                    .iter()
+                    .find(|t| t.id == offer.appointment_type_id)
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default(),
+                offer,
+            })
+            .collect())
+    }
+
+    /// Claims an open offer: books its slot, in one transaction. 409 `offer_expired`.
+    pub async fn claim(&self, actor: &Actor, id: OfferId) -> Result<AppointmentView, AppError> {
+        let (found, patient) = self.offer_for(actor, id).await?;
+        let kind = self.kind(found.appointment_type_id).await?;
+        let provider = self.provider(found.provider_id).await?;
+        let to = self.recipient(patient.id).await?;
+        let open = self
+            .open_around(provider.user_id, found.start, false)
+            .await?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut o = tx
+            .offer(id)
+            .await?
+            .ok_or(AppError::NotFound { what: "offer" })?;
+        o.claim(now).map_err(offer_error)?;
+        let request = Placing {
+            kind: &kind,
+            provider: &provider,
+            to: &to,
+            start: o.start,
+            open: &open,
+            force: false,
+            by_patient: false,
+            skip_offer: Some(o.id),
+        };
+        let a = self.book_in(tx.as_mut(), actor, &request, now).await?;
+        tx.update_offer(&o).await?;
+        if let Some(mut e) = tx.entry(o.entry_id).await? {
+            e.status = WaitlistStatus::Booked;
+            tx.update_entry(&e).await?;
+        }
+        tx.append_audit(
+            appointment_event(actor, "waitlist.claim", &a, to.user_id),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(slot_conflict)?;
+        self.view(a).await
+    }
+
+    /// Turns an offer down; the slot passes to the next waiting patient.
+    pub async fn decline(&self, actor: &Actor, id: OfferId) -> Result<(), AppError> {
+        let (_, patient) = self.offer_for(actor, id).await?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut o = tx
+            .offer(id)
+            .await?
+            .ok_or(AppError::NotFound { what: "offer" })?;
+        o.decline(now).map_err(offer_error)?;
+        tx.update_offer(&o).await?;
+        tx.append_audit(
+            AuditEvent::new(
+                Some(actor.user_id),
+                "waitlist.decline",
+                "waitlist_offer",
+                Some(o.id.to_string()),
+                Outcome::Success,
+            )
+            .about_patient(patient.id, patient.user_id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.waitlist_pass_logged().await;
+        Ok(())
+    }
+
+    /// The claim window, for messages.
+    pub(super) fn window_text(&self) -> String {
+        let m = self.config.claim_window.num_minutes();
+        if m % 60 == 0 {
+            format!("{} hour(s)", m / 60)
+        } else {
+            format!("{m} minutes")
+        }
+    }
+
+    /// How far ahead the waitlist looks for slots.
+    pub(super) fn waitlist_horizon(&self) -> Duration {
+        Duration::days(i64::from(self.config.policy.max_days_ahead))
+    }
+}
