@@ -78,6 +78,8 @@ impl SmtpMailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
             .map_err(|e| anyhow::anyhow!("USCPIS_SMTP_URL is not a valid SMTP URL: {e}"))?
             .timeout(Some(Duration::from_secs(20)))
+            // As many pooled connections as the outbox sends at once.
+            .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(16))
             .build();
         Ok(Self { transport, from })
     }

@@ -555,7 +555,7 @@ fn revision_from(m: record_revisions::Model) -> Result<Revision, StoreError> {
 
 /// At most one row of `query`, converted; locked for the rest of the transaction when
 /// `lock` (see `identity::locked`).
-async fn one<E, C, T>(
+pub(crate) async fn one<E, C, T>(
     c: &C,
     query: sea_orm::Select<E>,
     lock: bool,
@@ -574,7 +574,7 @@ where
 }
 
 /// Inserts `row`, or (`insert` false) updates the row with its primary key.
-async fn save<A, C>(c: &C, row: A, insert: bool) -> Result<(), StoreError>
+pub(crate) async fn save<A, C>(c: &C, row: A, insert: bool) -> Result<(), StoreError>
 where
     A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
     <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
@@ -1122,21 +1122,7 @@ impl ClinicalTx for SeaOrmClinicalTx {
     }
 
     async fn insert_notification(&mut self, n: &Notification) -> Result<(), StoreError> {
-        save(
-            &self.tx,
-            notifications::ActiveModel {
-                id: Set(n.id.as_uuid()),
-                user_id: Set(n.user_id.as_uuid()),
-                kind: Set(n.kind.clone()),
-                title: Set(n.title.clone()),
-                message: Set(n.message.clone()),
-                link: Set(n.link.clone()),
-                created_at: Set(n.created_at),
-                read_at: Set(n.read_at),
-            },
-            true,
-        )
-        .await
+        insert_notification(&self.tx, n).await
     }
 
     async fn mark_read(
@@ -1206,4 +1192,26 @@ impl application::clinical::seed::ClinicalBulkLoader for SeaOrmClinicalStore {
         }
         tx.commit().await.map_err(map_db_err)
     }
+}
+
+/// Inserts an in-app notification on `c` (inside the caller's transaction).
+pub(crate) async fn insert_notification<C: ConnectionTrait>(
+    c: &C,
+    n: &Notification,
+) -> Result<(), StoreError> {
+    save(
+        c,
+        notifications::ActiveModel {
+            id: Set(n.id.as_uuid()),
+            user_id: Set(n.user_id.as_uuid()),
+            kind: Set(n.kind.clone()),
+            title: Set(n.title.clone()),
+            message: Set(n.message.clone()),
+            link: Set(n.link.clone()),
+            created_at: Set(n.created_at),
+            read_at: Set(n.read_at),
+        },
+        true,
+    )
+    .await
 }

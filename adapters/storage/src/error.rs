@@ -6,6 +6,23 @@ use sea_orm::{DbErr, SqlErr};
 /// Classifies a database error: unique violations name their field, connection problems
 /// are `Unavailable`.
 pub(crate) fn map_db_err(e: DbErr) -> StoreError {
+    // No double booking: the SQLite triggers raise these words, PostgreSQL names the
+    // exclusion constraint, and a second holder of a seat breaks `uq_appointments_seat`.
+    let text = e.to_string();
+    for (marker, what) in [
+        ("patient_busy", "patient_busy"),
+        ("slot_taken", "slot"),
+        ("ex_appointments_slot", "slot"),
+        ("uq_appointments_seat", "slot"),
+        ("appointments.seat", "slot"),
+        ("waitlist_offers", "offer"),
+        ("idempotency_keys", "idempotency"),
+    ] {
+        let unique = matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)));
+        if text.contains(marker) && (unique || !matches!(what, "offer" | "idempotency")) {
+            return StoreError::Conflict { what: what.into() };
+        }
+    }
     if let Some(SqlErr::UniqueConstraintViolation(msg)) = e.sql_err() {
         // SQLite names `table.column`, PostgreSQL the index (`uq_<table>_<column>`).
         let what = [
@@ -30,7 +47,6 @@ pub(crate) fn map_db_err(e: DbErr) -> StoreError {
     // A RESTRICT foreign key refusing a delete: rows still depend on this one.
     // (PostgreSQL: "update or delete on table ..."; SQLite reports RESTRICT actions with
     // the trigger code 1811.)
-    let text = e.to_string();
     if text.contains("update or delete on table")
         || (text.contains("FOREIGN KEY constraint failed") && text.contains("1811"))
     {

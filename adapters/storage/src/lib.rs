@@ -5,6 +5,7 @@
 //! is taken up front and concurrent writers queue on the busy timeout instead of failing
 //! with "database is locked". Constraint violations become typed [`StoreError`]s here.
 
+mod appointments;
 mod audit;
 mod clinical;
 pub mod entities;
@@ -27,6 +28,7 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
+pub use appointments::SeaOrmAppointmentStore;
 pub use audit::SeaOrmAuditStore;
 pub use clinical::SeaOrmClinicalStore;
 pub use identity::SeaOrmIdentityStore;

@@ -109,29 +109,25 @@ impl OutboxStore for SeaOrmOutboxStore {
             .all(c)
             .await
             .map_err(map_db_err)?;
-        let mut claimed = Vec::new();
-        for id in candidates {
-            // The conditional update is the claim: of two workers, exactly one matches.
-            let r = outbox::Entity::update_many()
-                .col_expr(outbox::Column::LockedUntil, Expr::value(lease_until))
-                .col_expr(
-                    outbox::Column::Attempts,
-                    Expr::col(outbox::Column::Attempts).add(1),
-                )
-                .filter(outbox::Column::Id.eq(id))
-                .filter(claimable(now))
-                .exec(c)
-                .await
-                .map_err(map_db_err)?;
-            if r.rows_affected == 1
-                && let Some(m) = outbox::Entity::find_by_id(id)
-                    .one(c)
-                    .await
-                    .map_err(map_db_err)?
-            {
-                claimed.push(from_row(m)?);
-            }
+        if candidates.is_empty() {
+            return Ok(Vec::new());
         }
+        // One conditional UPDATE is the claim: a row another worker took in between no
+        // longer matches `claimable`, so each message goes to exactly one worker.
+        let claimed = outbox::Entity::update_many()
+            .col_expr(outbox::Column::LockedUntil, Expr::value(lease_until))
+            .col_expr(
+                outbox::Column::Attempts,
+                Expr::col(outbox::Column::Attempts).add(1),
+            )
+            .filter(outbox::Column::Id.is_in(candidates))
+            .filter(claimable(now))
+            .exec_with_returning(c)
+            .await
+            .map_err(map_db_err)?
+            .into_iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(claimed)
     }
 
