@@ -46,6 +46,17 @@ api_errors!(
     }
 );
 api_errors!(
+    /// Errors of writes that take a JSON body (413 and 415 come from the body itself).
+    pub enum BodyError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        Conflict,
+        Body,
+    }
+);
+api_errors!(
     /// Errors of uploads.
     pub enum UploadError {
         BadRequest,
@@ -290,7 +301,7 @@ impl ClinicalApi {
         &self,
         auth: BearerAuth,
         body: Json<PatientRequest>,
-    ) -> Result<PatientCreated, WriteError> {
+    ) -> Result<PatientCreated, BodyError> {
         let v = self
             .clinical
             .create_patient(&auth.0.actor, body.0.into())
@@ -314,7 +325,7 @@ impl ClinicalApi {
         &self,
         auth: BearerAuth,
         body: Json<PatientRequest>,
-    ) -> Result<PatientOk, WriteError> {
+    ) -> Result<PatientOk, BodyError> {
         let v = self
             .clinical
             .update_my_patient(&auth.0.actor, body.0.into())
@@ -339,7 +350,7 @@ impl ClinicalApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<PatientRequest>,
-    ) -> Result<PatientOk, WriteError> {
+    ) -> Result<PatientOk, BodyError> {
         let v = self
             .clinical
             .update_patient(&auth.0.actor, PatientId::from_uuid(id.0), body.0.into())
@@ -484,7 +495,7 @@ impl ClinicalApi {
         &self,
         auth: BearerAuth,
         body: Json<MedicalRecordRequest>,
-    ) -> Result<MedicalCreated, WriteError> {
+    ) -> Result<MedicalCreated, BodyError> {
         let v = self
             .clinical
             .create_medical_record(&auth.0.actor, body.0.into())
@@ -513,7 +524,7 @@ impl ClinicalApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<MedicalRecordRequest>,
-    ) -> Result<MedicalOk, WriteError> {
+    ) -> Result<MedicalOk, BodyError> {
         let v = self
             .clinical
             .update_medical_record(
@@ -599,7 +610,7 @@ impl ClinicalApi {
         &self,
         auth: BearerAuth,
         body: Json<DentalRecordRequest>,
-    ) -> Result<DentalCreated, WriteError> {
+    ) -> Result<DentalCreated, BodyError> {
         let v = self
             .clinical
             .create_dental_record(&auth.0.actor, body.0.into())
@@ -626,7 +637,7 @@ impl ClinicalApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<DentalRecordRequest>,
-    ) -> Result<DentalOk, WriteError> {
+    ) -> Result<DentalOk, BodyError> {
         let v = self
             .clinical
             .update_dental_record(
@@ -717,7 +728,7 @@ impl ClinicalApi {
         &self,
         auth: BearerAuth,
         body: Json<CertificateRequest>,
-    ) -> Result<CertificateCreated, WriteError> {
+    ) -> Result<CertificateCreated, BodyError> {
         let c = self
             .clinical
             .create_certificate(&auth.0.actor, body.0.into())
@@ -769,7 +780,7 @@ impl ClinicalApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<CertificateRequest>,
-    ) -> Result<CertificateOk, WriteError> {
+    ) -> Result<CertificateOk, BodyError> {
         let c = self
             .clinical
             .update_certificate(&auth.0.actor, CertificateId::from_uuid(id.0), body.0.into())
@@ -819,7 +830,7 @@ impl ClinicalApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<RejectRequest>,
-    ) -> Result<CertificateOk, WriteError> {
+    ) -> Result<CertificateOk, BodyError> {
         let c = self
             .clinical
             .reject_certificate(
@@ -864,7 +875,7 @@ impl ClinicalApi {
         &self,
         auth: BearerAuth,
         body: Json<TemplateRequest>,
-    ) -> Result<TemplateCreated, WriteError> {
+    ) -> Result<TemplateCreated, BodyError> {
         let b = body.0;
         let t = self
             .clinical

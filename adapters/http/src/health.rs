@@ -17,6 +17,8 @@ pub enum ApiTags {
     Admin,
     /// Patients, medical and dental records, documents, certificates, notifications.
     Clinical,
+    /// Appointment types, schedules, slots, booking, waitlist, calendar feed, dashboard.
+    Appointments,
 }
 
 /// Liveness.

@@ -6,6 +6,8 @@
 //! `GET /api/openapi.json`, Swagger UI at `GET /api/docs`.
 
 mod admin_api;
+mod appointments_api;
+pub mod appointments_dto;
 mod auth;
 mod clinical_api;
 pub mod clinical_dto;
@@ -17,6 +19,7 @@ mod middleware;
 
 use std::sync::Arc;
 
+use application::appointment::AppointmentService;
 use application::audit::AuditService;
 use application::clinical::ClinicalService;
 use application::health::DatabaseProbe;
@@ -37,6 +40,8 @@ pub struct Services {
     pub audit: Arc<AuditService>,
     /// Clinical records.
     pub clinical: Arc<ClinicalService>,
+    /// Appointments and scheduling.
+    pub appointments: Arc<AppointmentService>,
     /// Readiness probe.
     pub probe: Arc<dyn DatabaseProbe>,
 }
@@ -57,6 +62,7 @@ type Apis = (
     identity_api::IdentityApi,
     admin_api::AdminApi,
     clinical_api::ClinicalApi,
+    appointments_api::AppointmentsApi,
 );
 
 fn openapi(services: &Services, zone: ClinicZone) -> OpenApiService<Apis, ()> {
@@ -75,6 +81,10 @@ fn openapi(services: &Services, zone: ClinicZone) -> OpenApiService<Apis, ()> {
         },
         clinical_api::ClinicalApi {
             clinical: services.clinical.clone(),
+            zone,
+        },
+        appointments_api::AppointmentsApi {
+            appointments: services.appointments.clone(),
             zone,
         },
     );
