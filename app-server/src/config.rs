@@ -49,6 +49,17 @@ pub struct Config {
     pub clinic_name: String,
     /// `USCPIS_CLINIC_ADDRESS`: printed in certificate headers.
     pub clinic_address: String,
+    /// `USCPIS_BOOKING_MAX_DAYS_AHEAD`: how far ahead patients may book (default 30).
+    pub booking_max_days_ahead: u32,
+    /// `USCPIS_BOOKING_CUTOFF_MINUTES`: patients cancel or reschedule up to this many
+    /// minutes before the start (default 120).
+    pub booking_cutoff_minutes: u32,
+    /// `USCPIS_REMINDER_HOURS`: reminders go out this many hours before (default 24).
+    pub reminder_hours: u32,
+    /// `USCPIS_WAITLIST_CLAIM_MINUTES`: how long a waitlist offer is held (default 120).
+    pub waitlist_claim_minutes: u32,
+    /// `USCPIS_JOBS_POLL_MS`: how often reminders and the waitlist run (default 15000).
+    pub jobs_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -72,6 +83,11 @@ impl Default for Config {
             session_cache_ms: 2000,
             clinic_name: "University of San Carlos — Health Services".into(),
             clinic_address: "Talamban Campus, Nasipit, Talamban, Cebu City 6000".into(),
+            booking_max_days_ahead: 30,
+            booking_cutoff_minutes: 120,
+            reminder_hours: 24,
+            waitlist_claim_minutes: 120,
+            jobs_poll_ms: 15_000,
         }
     }
 }
@@ -131,6 +147,15 @@ impl Config {
             .map_err(|e| anyhow::anyhow!("USCPIS_EMAIL_DOMAIN is not a domain: {e}"))?;
         storage::validate_url(&self.database_url())
             .map_err(|e| anyhow::anyhow!("USCPIS_DATABASE_URL: {e}"))?;
+        if !(1..=365).contains(&self.booking_max_days_ahead) {
+            bail!("USCPIS_BOOKING_MAX_DAYS_AHEAD must be 1 to 365");
+        }
+        if !(1..=168).contains(&self.reminder_hours) {
+            bail!("USCPIS_REMINDER_HOURS must be 1 to 168");
+        }
+        if !(1..=10_080).contains(&self.waitlist_claim_minutes) {
+            bail!("USCPIS_WAITLIST_CLAIM_MINUTES must be 1 to 10080");
+        }
         if self.body_limit < 1024 {
             bail!("USCPIS_BODY_LIMIT must be at least 1024 bytes");
         }

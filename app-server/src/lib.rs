@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use application::appointment::{AppointmentConfig, AppointmentService};
 use application::audit::AuditService;
 use application::clinical::{ClinicalConfig, ClinicalService};
 use application::identity::{IdentityConfig, IdentityService};
@@ -18,7 +19,8 @@ use domain::identity::EmailPolicy;
 use http_api::{ClinicZone, HttpConfig, Services};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use storage::{
-    Database, SeaOrmAuditStore, SeaOrmClinicalStore, SeaOrmIdentityStore, SeaOrmOutboxStore,
+    Database, SeaOrmAppointmentStore, SeaOrmAuditStore, SeaOrmClinicalStore, SeaOrmIdentityStore,
+    SeaOrmOutboxStore,
 };
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -82,8 +84,31 @@ impl App {
             media::ObjectMediaStore::local(config.data_dir.join("media"))
                 .context("opening the media folder")?,
         );
+        let clinical_store = Arc::new(SeaOrmClinicalStore::new(db.clone()));
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.listen));
+        let appointments = Arc::new(AppointmentService::new(
+            Arc::new(SeaOrmAppointmentStore::new(db.clone())),
+            clinical_store.clone(),
+            audit_store.clone(),
+            clock.clone(),
+            AppointmentConfig {
+                zone: config.zone()?,
+                policy: domain::appointment::BookingPolicy {
+                    max_days_ahead: config.booking_max_days_ahead,
+                    patient_cutoff: chrono::Duration::minutes(i64::from(
+                        config.booking_cutoff_minutes,
+                    )),
+                },
+                reminder_before: chrono::Duration::hours(i64::from(config.reminder_hours)),
+                claim_window: chrono::Duration::minutes(i64::from(config.waitlist_claim_minutes)),
+                public_url: public_url.clone(),
+            },
+        ));
         let clinical = Arc::new(ClinicalService::new(
-            Arc::new(SeaOrmClinicalStore::new(db.clone())),
+            clinical_store,
             audit_store,
             media,
             Arc::new(pdf::TypstPdfRenderer::new()),
@@ -92,10 +117,7 @@ impl App {
                 zone: config.zone()?,
                 clinic_name: config.clinic_name.clone(),
                 clinic_address: config.clinic_address.clone(),
-                public_url: config
-                    .public_url
-                    .clone()
-                    .unwrap_or_else(|| format!("http://{}", config.listen)),
+                public_url,
             },
         ));
         let outbox = Arc::new(OutboxService::new(
@@ -108,6 +130,7 @@ impl App {
             identity,
             audit,
             clinical,
+            appointments,
             probe: Arc::new(db.clone()),
         };
         Ok(Self {
@@ -135,6 +158,7 @@ pub struct RunningServer {
     shutdown: watch::Sender<bool>,
     http: JoinHandle<std::io::Result<()>>,
     worker: JoinHandle<()>,
+    jobs: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -143,6 +167,7 @@ impl RunningServer {
         let _ = self.shutdown.send(true);
         self.http.await??;
         self.worker.await?;
+        self.jobs.await?;
         Ok(())
     }
 
@@ -200,6 +225,31 @@ pub async fn start(app: App) -> anyhow::Result<RunningServer> {
             .await
     });
 
+    // Reminders and the waitlist: safe on several instances (database lease, row claims).
+    let appointments = app.services.appointments.clone();
+    let jobs_poll = Duration::from_millis(app.config.jobs_poll_ms.max(10));
+    let mut jobs_rx = rx.clone();
+    let jobs = tokio::spawn(async move {
+        loop {
+            match appointments.run_jobs().await {
+                Ok(r) if r.reminded + r.expired + r.offered > 0 => {
+                    tracing::info!(
+                        reminded = r.reminded,
+                        expired = r.expired,
+                        offered = r.offered,
+                        "appointment jobs"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "appointment jobs failed; will retry"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(jobs_poll) => {}
+                _ = jobs_rx.wait_for(|stop| *stop) => break,
+            }
+        }
+    });
+
     let outbox = app.outbox.clone();
     let poll = Duration::from_millis(app.config.outbox_poll_ms.max(10));
     let mut worker_rx = rx;
@@ -229,5 +279,6 @@ pub async fn start(app: App) -> anyhow::Result<RunningServer> {
         shutdown: tx,
         http,
         worker,
+        jobs,
     })
 }

@@ -50,6 +50,22 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Load synthetic providers, appointment types and appointments (benchmarks); needs
+    /// patients first (`seed`).
+    SeedAppointments {
+        /// Providers to create (60% doctors, 20% dentists, 20% nurses).
+        #[arg(long, default_value_t = 50)]
+        providers: u64,
+        /// Appointments over past years and the coming 30 days.
+        #[arg(long, default_value_t = 100_000)]
+        appointments: u64,
+        /// Extra appointments within the next 24 hours (reminders due), in group sessions.
+        #[arg(long, default_value_t = 0)]
+        due_soon: u64,
+        /// Random seed.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Load synthetic patients and visits (demos and benchmarks), with a progress bar.
     Seed {
         /// How many patients.
@@ -178,11 +194,7 @@ async fn main() -> anyhow::Result<()> {
             let db = storage::Database::connect(&config.database_url()).await?;
             let store = storage::SeaOrmClinicalStore::new(db.clone());
             let audit = storage::SeaOrmAuditStore::new(db);
-            let bar = indicatif::ProgressBar::new(patients).with_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} patients ({per_sec}, ETA {eta})",
-                )?,
-            );
+            let bar = progress_bar(patients, "patients")?;
             let started = std::time::Instant::now();
             let report = application::clinical::seed::seed_patients(
                 &store,
@@ -204,6 +216,38 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::SeedAppointments {
+            providers,
+            appointments,
+            due_soon,
+            seed,
+        } => {
+            let db = storage::Database::connect(&config.database_url()).await?;
+            let store = storage::SeaOrmAppointmentStore::new(db);
+            let bar = progress_bar(appointments + due_soon, "appointments")?;
+            let started = std::time::Instant::now();
+            let report = application::appointment::seed::seed_schedule(
+                &store,
+                config.zone()?,
+                providers,
+                appointments,
+                due_soon,
+                seed,
+                chrono::Utc::now(),
+                &|n| bar.set_position(n),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish();
+            println!(
+                "seeded {} providers and {} appointments ({} due within 24 h) in {:.1} s",
+                report.providers,
+                report.appointments,
+                report.due_soon,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Openapi => {
             let app = App::build(config).await?;
             let zone = http_api::ClinicZone(app.config.zone()?);
@@ -211,4 +255,13 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// A progress bar counting `unit`s up to `len`.
+fn progress_bar(len: u64, unit: &str) -> anyhow::Result<indicatif::ProgressBar> {
+    Ok(
+        indicatif::ProgressBar::new(len).with_style(indicatif::ProgressStyle::with_template(
+            &format!("{{spinner}} [{{elapsed_precise}}] {{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, ETA {{eta}})"),
+        )?),
+    )
 }

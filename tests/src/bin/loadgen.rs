@@ -54,12 +54,27 @@ struct Args {
     /// Skip the identity phases (login, /me, no-op).
     #[arg(long)]
     clinical_only: bool,
+    /// Seed this many appointments (`usc-pis seed-appointments`; needs --patients) and
+    /// measure free-slot search and booking throughput.
+    #[arg(long, default_value_t = 0)]
+    appointments: u64,
+    /// Providers for the appointment seed.
+    #[arg(long, default_value_t = 50)]
+    providers: u64,
+    /// Reminders due within 24 h: the server sends them to a local SMTP listener and the
+    /// run times delivery and checks for losses and duplicates.
+    #[arg(long, default_value_t = 0)]
+    due_soon: u64,
+    /// Concurrent clients of the booking phase.
+    #[arg(long, default_value_t = 64)]
+    booking_clients: usize,
 }
 
 struct Server {
     child: Child,
     password: String,
     data_dir: std::path::PathBuf,
+    started: Instant,
 }
 
 impl Drop for Server {
@@ -72,7 +87,7 @@ impl Drop for Server {
 /// The admin that `create-admin` makes for the run (a throw-away data dir).
 const ADMIN_PASSWORD: &str = "LoadRun-2026x";
 
-fn start_server(args: &Args) -> anyhow::Result<Server> {
+fn start_server(args: &Args, extra_env: &[(String, String)]) -> anyhow::Result<Server> {
     let dir = std::env::temp_dir().join(format!("uscpis-load-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let configure = |cmd: &mut Command| -> anyhow::Result<()> {
@@ -81,6 +96,9 @@ fn start_server(args: &Args) -> anyhow::Result<Server> {
             .env("RUST_LOG", "warn");
         for kv in &args.env {
             let (k, v) = kv.split_once('=').context("--env takes KEY=VALUE")?;
+            cmd.env(k, v);
+        }
+        for (k, v) in extra_env {
             cmd.env(k, v);
         }
         Ok(())
@@ -115,6 +133,31 @@ fn start_server(args: &Args) -> anyhow::Result<Server> {
             started.elapsed().as_secs_f64()
         );
     }
+    if args.appointments > 0 {
+        let mut seed = Command::new(&args.server);
+        seed.args([
+            "seed-appointments",
+            "--providers",
+            &args.providers.to_string(),
+            "--appointments",
+            &args.appointments.to_string(),
+            "--due-soon",
+            &args.due_soon.to_string(),
+        ])
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit());
+        configure(&mut seed)?;
+        let started = Instant::now();
+        let status = seed.status().context("running seed-appointments")?;
+        if !status.success() {
+            bail!("seed-appointments failed ({status})");
+        }
+        println!(
+            "seed of {} appointments took {:.1} s",
+            args.appointments + args.due_soon,
+            started.elapsed().as_secs_f64()
+        );
+    }
     let mut cmd = Command::new(&args.server);
     cmd.arg("serve")
         .stdout(Stdio::piped())
@@ -133,6 +176,7 @@ fn start_server(args: &Args) -> anyhow::Result<Server> {
         child,
         password: ADMIN_PASSWORD.to_owned(),
         data_dir: dir,
+        started: Instant::now(),
     })
 }
 
@@ -274,7 +318,24 @@ where
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let server = start_server(&args)?;
+    let mut extra = Vec::new();
+    let smtp = if args.due_soon > 0 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        extra.push((
+            "USCPIS_SMTP_URL".to_owned(),
+            format!("smtp://127.0.0.1:{port}"),
+        ));
+        extra.push(("USCPIS_JOBS_POLL_MS".to_owned(), "1000".to_owned()));
+        extra.push(("USCPIS_OUTBOX_POLL_MS".to_owned(), "100".to_owned()));
+        Some(start_smtp(listener))
+    } else {
+        None
+    };
+    let server = start_server(&args, &extra)?;
+    if let Some(received) = &smtp {
+        reminder_phase(received, args.due_soon, server.started).await?;
+    }
     let base = format!("http://127.0.0.1:{}", args.port);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients * 2)
@@ -307,7 +368,10 @@ async fn main() -> anyhow::Result<()> {
         .context("token")?
         .to_owned();
 
-    if args.patients > 0 {
+    if args.appointments > 0 {
+        appointment_phases(&client, &base, &token, &args).await?;
+    }
+    if args.patients > 0 && args.appointments == 0 {
         clinical_phases(&client, &base, &token, &args).await?;
     }
     if args.clinical_only {
@@ -453,5 +517,245 @@ async fn clinical_phases(
             .await?
             .print(&format!("GET /api/medical-records ({clients} cl.)"));
     }
+    Ok(())
+}
+
+/// Captures what a local SMTP listener accepts.
+#[derive(Clone, Default)]
+struct Capture {
+    current: Vec<u8>,
+    received: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl mailin_embedded::Handler for Capture {
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        let msg = String::from_utf8_lossy(&self.current).into_owned();
+        self.current.clear();
+        if let Ok(mut list) = self.received.lock() {
+            list.push(msg);
+        }
+        mailin_embedded::response::OK
+    }
+}
+
+fn start_smtp(listener: std::net::TcpListener) -> Arc<std::sync::Mutex<Vec<String>>> {
+    let capture = Capture::default();
+    let received = capture.received.clone();
+    let mut server = mailin_embedded::Server::new(capture);
+    // A thread per pooled SMTP connection (mailin-embedded serves one per thread).
+    server
+        .with_name("localhost")
+        .with_num_threads(32)
+        .with_tcp_listener(listener);
+    if server.with_ssl(mailin_embedded::SslConfig::None).is_ok() {
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+    }
+    received
+}
+
+fn header<'a>(msg: &'a str, name: &str) -> Option<&'a str> {
+    msg.lines()
+        .find(|l| l.len() > name.len() && l[..name.len()].eq_ignore_ascii_case(name))
+        .map(|l| l[name.len()..].trim())
+}
+
+/// Waits until every due reminder reached the SMTP listener (at most 180 s), then checks
+/// that none was lost or sent twice.
+async fn reminder_phase(
+    received: &Arc<std::sync::Mutex<Vec<String>>>,
+    expected: u64,
+    started: Instant,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let count = || {
+        received
+            .lock()
+            .map(|l| {
+                l.iter()
+                    .filter(|m| {
+                        header(m, "Subject:").is_some_and(|s| s.contains("Appointment reminder"))
+                    })
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    while (count().len() as u64) < expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let took = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(3)).await; // anything extra would arrive now
+    let reminders = count();
+    let ids: std::collections::HashSet<&str> = reminders
+        .iter()
+        .filter_map(|m| header(m, "Message-ID:"))
+        .collect();
+    let to: std::collections::HashSet<&str> =
+        reminders.iter().filter_map(|m| header(m, "To:")).collect();
+    println!(
+        "reminders: {} due, {} delivered to SMTP in {:.1} s after start, {} distinct Message-IDs, {} distinct recipients",
+        expected,
+        reminders.len(),
+        took.as_secs_f64(),
+        ids.len(),
+        to.len()
+    );
+    if reminders.len() as u64 != expected || ids.len() != reminders.len() {
+        bail!("reminders lost or duplicated");
+    }
+    Ok(())
+}
+
+/// Free-slot search and booking throughput on the seeded schedule.
+async fn appointment_phases(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    args: &Args,
+) -> anyhow::Result<()> {
+    let get = |url: String| {
+        let (client, token) = (client.clone(), token.to_owned());
+        async move {
+            anyhow::Ok(
+                client
+                    .get(url)
+                    .bearer_auth(token)
+                    .send()
+                    .await?
+                    .json::<serde_json::Value>()
+                    .await?,
+            )
+        }
+    };
+    let types = get(format!("{base}/api/appointment-types")).await?;
+    let type_id = |name: &str| {
+        types
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|t| t["name"] == name)
+            .and_then(|t| t["id"].as_str())
+            .map(str::to_owned)
+    };
+    let consult = type_id("Consultation").context("seeded types")?;
+    let search = {
+        let (client, token) = (client.clone(), token.to_owned());
+        let url = format!("{base}/api/appointments/slots?appointment_type_id={consult}");
+        move || {
+            let (client, token, url) = (client.clone(), token.clone(), url.clone());
+            async move {
+                match client.get(url).bearer_auth(token).send().await {
+                    Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                    _ => false,
+                }
+            }
+        }
+    };
+    for clients in [1, 4] {
+        phase(clients, args.seconds, search.clone())
+            .await?
+            .print(&format!("GET /api/appointments/slots ({clients} cl.)"));
+    }
+    // Distinct free slots 2 to 31 days ahead, of every type, and patients to book them.
+    let now = chrono::Utc::now();
+    let (from, to) = (
+        now + chrono::Duration::days(2),
+        now + chrono::Duration::days(31),
+    );
+    let mut slots = Vec::new();
+    for name in ["Consultation", "Dental cleaning", "Vaccination"] {
+        let id = type_id(name).context("type")?;
+        let r = get(format!(
+            "{base}/api/appointments/slots?appointment_type_id={id}&from={}&to={}",
+            from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            to.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ))
+        .await?;
+        for s in r["items"].as_array().into_iter().flatten() {
+            slots.push((id.clone(), s["provider_id"].clone(), s["start"].clone()));
+        }
+    }
+    // Interleave providers and days so concurrent clients rarely share a provider.
+    slots.sort_by_key(|s| {
+        (
+            s.2.as_str().unwrap_or_default().to_owned(),
+            s.1.as_str().unwrap_or_default().to_owned(),
+        )
+    });
+    let mut patients = Vec::new();
+    for page in 1..=100 {
+        let r = get(format!("{base}/api/patients?page={page}&page_size=100")).await?;
+        for p in r["items"].as_array().into_iter().flatten() {
+            patients.push(p["id"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    println!(
+        "{} free slots and {} patients for the booking phase",
+        slots.len(),
+        patients.len()
+    );
+    let slots = Arc::new(slots);
+    let patients = Arc::new(patients);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let conflicts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let book = {
+        let (client, base, token) = (client.clone(), base.to_owned(), token.to_owned());
+        let (slots, patients, next, conflicts) = (
+            slots.clone(),
+            patients.clone(),
+            next.clone(),
+            conflicts.clone(),
+        );
+        move || {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let slot = slots.get(i).cloned();
+            let patient = patients[(i * 7919) % patients.len().max(1)].clone();
+            let (client, base, token, conflicts) = (
+                client.clone(),
+                base.clone(),
+                token.clone(),
+                conflicts.clone(),
+            );
+            async move {
+                let Some((kind, provider, start)) = slot else {
+                    return false;
+                };
+                let body = json!({"appointment_type_id": kind, "provider_id": provider,
+                                  "start": start, "patient_id": patient});
+                match client
+                    .post(format!("{base}/api/appointments"))
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status().as_u16() == 201 => r.bytes().await.is_ok(),
+                    Ok(r) => {
+                        if r.status().as_u16() == 409 {
+                            conflicts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        false
+                    }
+                    Err(_) => false,
+                }
+            }
+        }
+    };
+    phase(args.booking_clients, args.seconds, book)
+        .await?
+        .print(&format!(
+            "POST /api/appointments ({} cl.)",
+            args.booking_clients
+        ));
+    println!(
+        "booking conflicts (patient already busy then): {}",
+        conflicts.load(std::sync::atomic::Ordering::Relaxed)
+    );
     Ok(())
 }
