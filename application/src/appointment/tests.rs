@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, DurationRound, Utc};
+use chrono::{DateTime, Duration, Utc};
 use domain::appointment::{Appointment, AppointmentType, Booked, WeeklyHours, WeeklyRange};
 use domain::identity::Role;
 use domain::{PatientId, UserId};
@@ -82,13 +82,22 @@ fn store_with(
     store
 }
 
+/// 10:00 tomorrow in Manila: inside the all-week hours and the patient horizon, and far
+/// from the end of a clinic day whatever the hour the test runs at.
+fn tomorrow_at_ten() -> DateTime<Utc> {
+    let zone = chrono_tz::Asia::Manila;
+    let day = Utc::now().with_timezone(&zone).date_naive() + Duration::days(1);
+    day.and_hms_opt(10, 0, 0)
+        .and_then(|t| t.and_local_timezone(zone).single())
+        .expect("Manila has no DST")
+        .with_timezone(&Utc)
+}
+
 fn staff_booking(kind: &AppointmentType, doc: &Provider, patient: PatientId) -> BookingInput {
     BookingInput {
         appointment_type_id: kind.id,
         provider_id: doc.user_id,
-        start: (Utc::now() + Duration::hours(3))
-            .duration_trunc(Duration::minutes(1))
-            .expect("trunc"),
+        start: tomorrow_at_ten(),
         patient_id: Some(patient),
         force: false,
     }
