@@ -131,7 +131,10 @@ impl OutboxStore for SeaOrmOutboxStore {
         Ok(claimed)
     }
 
-    async fn mark_sent(&self, id: OutboxId, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn mark_sent(&self, ids: &[OutboxId], at: DateTime<Utc>) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
         outbox::Entity::update_many()
             .col_expr(
                 outbox::Column::Status,
@@ -152,7 +155,7 @@ impl OutboxStore for SeaOrmOutboxStore {
                 outbox::Column::BodyHtml,
                 Expr::value(Option::<String>::None),
             )
-            .filter(outbox::Column::Id.eq(id.as_uuid()))
+            .filter(outbox::Column::Id.is_in(ids.iter().map(|id| id.as_uuid())))
             .exec(self.db.connection())
             .await
             .map_err(map_db_err)?;

@@ -240,7 +240,7 @@ async fn outbox_claims_are_exclusive_and_retries_are_scheduled() {
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].attempts, 2);
     assert_eq!(again[0].last_error.as_deref(), Some("connection refused"));
-    outbox.mark_sent(first, now).await.expect("sent");
+    outbox.mark_sent(&[first], now).await.expect("sent");
     let stored = outbox
         .list(Some(OutboxStatus::Sent), PageRequest::default())
         .await
@@ -261,6 +261,20 @@ async fn outbox_claims_are_exclusive_and_retries_are_scheduled() {
         .expect("claim");
     assert_eq!(later.len(), 4);
     assert!(later.iter().all(|m| m.id != first));
+    // Several are marked in one statement, and only those named.
+    let ids: Vec<_> = later.iter().take(3).map(|m| m.id).collect();
+    outbox.mark_sent(&ids, now).await.expect("sent");
+    let sent = outbox
+        .list(Some(OutboxStatus::Sent), PageRequest::default())
+        .await
+        .expect("list");
+    assert_eq!(sent.total, 4);
+    let pending = outbox
+        .list(Some(OutboxStatus::Pending), PageRequest::default())
+        .await
+        .expect("list");
+    assert_eq!(pending.total, 1);
+    assert_eq!(pending.items[0].id, later[3].id);
 }
 
 #[tokio::test]

@@ -119,8 +119,8 @@ pub trait OutboxStore: Send + Sync {
         lease_until: DateTime<Utc>,
         limit: u64,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
-    /// Marks a claimed message sent.
-    async fn mark_sent(&self, id: OutboxId, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Marks claimed messages sent (one statement for the lot).
+    async fn mark_sent(&self, ids: &[OutboxId], at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Records a failed attempt: back to pending at `retry_at`, or failed for good when `None`.
     async fn mark_attempt_failed(
         &self,
