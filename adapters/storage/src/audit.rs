@@ -28,24 +28,18 @@ pub(crate) async fn append<C: ConnectionTrait>(
     event: AuditEvent,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let bumped = audit_head::Entity::update_many()
+    // One statement takes the head's lock, bumps the sequence and reads the predecessor.
+    let head = audit_head::Entity::update_many()
         .col_expr(
             audit_head::Column::Seq,
             Expr::col(audit_head::Column::Seq).add(1),
         )
         .filter(audit_head::Column::Id.eq(1))
-        .exec(c)
-        .await
-        .map_err(map_db_err)?;
-    if bumped.rows_affected != 1 {
-        return Err(StoreError::Other(anyhow::anyhow!(
-            "audit head row is missing"
-        )));
-    }
-    let head = audit_head::Entity::find_by_id(1)
-        .one(c)
+        .exec_with_returning(c)
         .await
         .map_err(map_db_err)?
+        .into_iter()
+        .next()
         .ok_or_else(|| StoreError::Other(anyhow::anyhow!("audit head row is missing")))?;
     let record = AuditRecord::seal(event, AuditId::new(), at, head.seq - 1, &head.hash);
     let e = &record.event;
