@@ -65,6 +65,10 @@ impl Database {
             .acquire_timeout(Duration::from_secs(15))
             .max_connections(if url.starts_with("sqlite") { 8 } else { 20 })
             .min_connections(1)
+            // A ping before every checkout doubled the round trips of a short query; only
+            // a connection idle for a while (a database restart may have closed it) is
+            // tested now, and a broken one is still replaced on its first error.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
@@ -81,6 +85,21 @@ impl Database {
         migration::Migrator::up(&self.conn, None)
             .await
             .map_err(map_db_err)
+    }
+
+    /// Refreshes the planner's statistics after a bulk load. On PostgreSQL this is
+    /// `VACUUM (ANALYZE)`, which also marks the new pages all-visible so index-only scans
+    /// (the slot search's) stop visiting the heap; autovacuum gets there eventually, a
+    /// seed should not leave it to chance. SQLite needs nothing: its plans do not depend
+    /// on it here, and a full `ANALYZE` of a seeded file takes longer than it saves.
+    pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        if self.conn.get_database_backend() == DbBackend::Postgres {
+            self.conn
+                .execute_unprepared("VACUUM (ANALYZE)")
+                .await
+                .map_err(map_db_err)?;
+        }
+        Ok(())
     }
 
     /// Whether the database answers a trivial query.

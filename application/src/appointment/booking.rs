@@ -201,6 +201,10 @@ impl AppointmentService {
         provider: UserId,
         start: DateTime<Utc>,
     ) -> Result<u16, AppError> {
+        if capacity == 1 {
+            // `check_booking` found room, so the one seat is free (the seat index agrees).
+            return Ok(1);
+        }
         let taken = tx.taken_seats(provider, start).await?;
         (1..=capacity)
             .find(|s| !taken.contains(s))

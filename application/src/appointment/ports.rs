@@ -176,7 +176,7 @@ pub trait AppointmentStore: Send + Sync {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait AppointmentTx: Send {
-    /// Serialises bookings of one provider (row lock on PostgreSQL; SQLite's write
+    /// Serialises bookings of one provider (advisory lock on PostgreSQL; SQLite's write
     /// transaction already serialises).
     async fn lock_provider(&mut self, provider: UserId) -> Result<(), StoreError>;
     /// Inserts a type (`Conflict{name}`).
