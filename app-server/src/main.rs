@@ -193,7 +193,7 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let db = storage::Database::connect(&config.database_url()).await?;
             let store = storage::SeaOrmClinicalStore::new(db.clone());
-            let audit = storage::SeaOrmAuditStore::new(db);
+            let audit = storage::SeaOrmAuditStore::new(db.clone());
             let bar = progress_bar(patients, "patients")?;
             let started = std::time::Instant::now();
             let report = application::clinical::seed::seed_patients(
@@ -214,7 +214,7 @@ async fn main() -> anyhow::Result<()> {
                 report.records,
                 started.elapsed().as_secs_f64()
             );
-            Ok(())
+            refresh_statistics(&db).await
         }
         Command::SeedAppointments {
             providers,
@@ -223,7 +223,7 @@ async fn main() -> anyhow::Result<()> {
             seed,
         } => {
             let db = storage::Database::connect(&config.database_url()).await?;
-            let store = storage::SeaOrmAppointmentStore::new(db);
+            let store = storage::SeaOrmAppointmentStore::new(db.clone());
             let bar = progress_bar(appointments + due_soon, "appointments")?;
             let started = std::time::Instant::now();
             let report = application::appointment::seed::seed_schedule(
@@ -246,7 +246,7 @@ async fn main() -> anyhow::Result<()> {
                 report.due_soon,
                 started.elapsed().as_secs_f64()
             );
-            Ok(())
+            refresh_statistics(&db).await
         }
         Command::Openapi => {
             let app = App::build(config).await?;
@@ -255,6 +255,17 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Planner statistics after a seed (PostgreSQL: `VACUUM (ANALYZE)`), timed.
+async fn refresh_statistics(db: &storage::Database) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    db.refresh_statistics().await?;
+    println!(
+        "statistics refreshed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// A progress bar counting `unit`s up to `len`.

@@ -1,7 +1,7 @@
 //! `AppointmentStore` on sea-orm.
 //!
 //! No double booking is enforced here three times over: the use case re-checks inside
-//! the write transaction (which holds the provider's row lock on PostgreSQL and the one
+//! the write transaction (which holds the provider's advisory lock on PostgreSQL and the one
 //! writer lock on SQLite), and the schema refuses it on its own: exclusion constraints
 //! over `tstzrange(start_at, block_end_at)` on PostgreSQL, `BEFORE INSERT/UPDATE`
 //! triggers on SQLite, and a unique seat per session on both.
@@ -31,7 +31,7 @@ use domain::{
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -288,13 +288,6 @@ async fn booked_on<C: ConnectionTrait>(
     // Epoch seconds, not the timestamp columns: SQLite stores those as text, and parsing
     // thousands of them was most of a slot search's time.
     let mut q = appointments::Entity::find()
-        .select_only()
-        .columns([
-            appointments::Column::ProviderId,
-            appointments::Column::AppointmentTypeId,
-            appointments::Column::StartEpoch,
-            appointments::Column::BlockEndEpoch,
-        ])
         .filter(appointments::Column::ProviderId.is_in(providers.iter().copied()))
         .filter(appointments::Column::StartEpoch.gt((from - lookback()).timestamp()))
         .filter(appointments::Column::StartEpoch.lt(to.timestamp()))
@@ -303,29 +296,28 @@ async fn booked_on<C: ConnectionTrait>(
     if let Some(id) = skip {
         q = q.filter(appointments::Column::Id.ne(id.as_uuid()));
     }
-    let rows: Vec<(Uuid, Uuid, i64, i64)> = if c.get_database_backend() == DbBackend::Sqlite {
-        // A slot search over thirty providers reads thousands of bookings, and sqlx hands
-        // SQLite rows over one at a time from a worker thread: decoding them was most of
-        // the search's time. One packed row per provider instead. (PostgreSQL's binary
-        // rows are cheap; packing there measured no gain.)
-        let packed: Vec<(Uuid, String)> = q
-            .select_only()
-            .column(appointments::Column::ProviderId)
-            .column_as(
-                Expr::cust(
-                    "group_concat(hex(appointment_type_id) || ':' || start_epoch || ':' || block_end_epoch, ',')",
-                ),
-                "packed",
-            )
-            .group_by(appointments::Column::ProviderId)
-            .into_tuple()
-            .all(c)
-            .await
-            .map_err(map_db_err)?;
-        unpack(packed)?
-    } else {
-        q.into_tuple().all(c).await.map_err(map_db_err)?
+    // A slot search over thirty providers reads thousands of bookings. Decoding them one
+    // row at a time (sqlx hands SQLite rows over from a worker thread; sea-orm decodes
+    // each PostgreSQL column by itself) was most of the search's time, so the database
+    // packs them into one text row per provider and `unpack` splits it.
+    let packed = match c.get_database_backend() {
+        DbBackend::Postgres => {
+            "string_agg(appointment_type_id::text || ':' || start_epoch || ':' || block_end_epoch, ',')"
+        }
+        _ => {
+            "group_concat(hex(appointment_type_id) || ':' || start_epoch || ':' || block_end_epoch, ',')"
+        }
     };
+    let packed: Vec<(Uuid, String)> = q
+        .select_only()
+        .column(appointments::Column::ProviderId)
+        .column_as(Expr::cust(packed), "packed")
+        .group_by(appointments::Column::ProviderId)
+        .into_tuple()
+        .all(c)
+        .await
+        .map_err(map_db_err)?;
+    let rows = unpack(packed)?;
     let mut oq = waitlist_offers::Entity::find()
         .filter(waitlist_offers::Column::ProviderId.is_in(providers.iter().copied()))
         .filter(waitlist_offers::Column::Status.eq("open"))
@@ -370,7 +362,8 @@ type RecipientRow = (
     Option<String>,
 );
 
-/// `(provider, "TYPEHEX:start:end,…")` rows back into one tuple per booking.
+/// `(provider, "TYPE:start:end,…")` rows (TYPE in hex on SQLite, hyphenated on PostgreSQL)
+/// back into one tuple per booking.
 fn unpack(packed: Vec<(Uuid, String)>) -> Result<Vec<(Uuid, Uuid, i64, i64)>, StoreError> {
     let mut out = Vec::new();
     for (provider, list) in packed {
@@ -907,26 +900,19 @@ impl AppointmentTx for SeaOrmAppointmentTx {
         if self.backend != DbBackend::Postgres {
             return Ok(()); // SQLite's IMMEDIATE transaction already holds the writer lock
         }
-        provider_schedules::Entity::insert(provider_schedules::ActiveModel {
-            provider_id: Set(provider.as_uuid()),
-            weekly: Set("[]".into()),
-            updated_at: Set(Utc::now()),
-        })
-        .on_conflict(
-            OnConflict::column(provider_schedules::Column::ProviderId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(&self.tx)
-        .await
-        .map_err(map_db_err)?;
-        locked(
-            provider_schedules::Entity::find_by_id(provider.as_uuid()),
-            true,
-        )
-        .one(&self.tx)
-        .await
-        .map_err(map_db_err)?;
+        // A transaction-scoped advisory lock on the provider: one statement, nothing
+        // written, released at commit or rollback. Two providers whose keys collide only
+        // wait for each other; the exclusion constraints stay the guarantee.
+        let (hi, lo) = provider.as_uuid().as_u64_pair();
+        let key = i64::from_ne_bytes((hi ^ lo).to_ne_bytes());
+        self.tx
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock($1)",
+                [key.into()],
+            ))
+            .await
+            .map_err(map_db_err)?;
         Ok(())
     }
 

@@ -47,14 +47,24 @@ pub struct Slot {
 /// (sorted by start), or `None` when the span clashes with another session or the
 /// session is full.
 pub fn room_for(kind: &AppointmentType, start: DateTime<Utc>, booked: &[Booked]) -> Option<u32> {
+    room_within(kind, start, booked, max_block())
+}
+
+/// [`room_for`] given that no span in `booked` is longer than `longest`: only bookings
+/// starting after `start - longest` can overlap, so a binary search finds the first
+/// one that matters instead of a walk over the provider's whole list.
+fn room_within(
+    kind: &AppointmentType,
+    start: DateTime<Utc>,
+    booked: &[Booked],
+    longest: Duration,
+) -> Option<u32> {
     let span = Interval {
         start,
         end: start + kind.block(),
     };
-    // No held span is longer than the longest type allows (duration + buffer), so only
-    // bookings starting after `span.start - MAX_BLOCK` can overlap: a binary search, not a
-    // walk over the provider's whole list.
-    let from = booked.partition_point(|b| b.start + max_block() <= span.start);
+    let earliest = span.start - longest;
+    let from = booked.partition_point(|b| b.start <= earliest);
     let mut taken = 0u32;
     for b in booked[from..].iter().take_while(|b| b.start < span.end) {
         let held = Interval {
@@ -82,17 +92,24 @@ pub fn free_slots(
     booked: &[Booked],
     not_before: DateTime<Utc>,
 ) -> Vec<Slot> {
-    let step = kind.block();
+    let (step, duration) = (kind.block(), kind.duration());
+    // The longest span actually held here (usually minutes), not the longest any type
+    // could hold (12 hours): each candidate then looks at a handful of bookings.
+    let longest = booked
+        .iter()
+        .map(|b| b.block_end - b.start)
+        .max()
+        .unwrap_or_else(Duration::zero);
     let mut out = Vec::new();
     for i in open {
         let mut start = i.start;
-        while start + kind.duration() <= i.end {
+        while start + duration <= i.end {
             if start >= not_before
-                && let Some(remaining) = room_for(kind, start, booked)
+                && let Some(remaining) = room_within(kind, start, booked, longest)
             {
                 out.push(Slot {
                     start,
-                    end: start + kind.duration(),
+                    end: start + duration,
                     remaining,
                 });
             }
