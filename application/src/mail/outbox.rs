@@ -166,7 +166,6 @@ mod tests {
     use chrono::{DateTime, Utc};
     use domain::OutboxId;
     use domain::identity::EmailAddress;
-    use mockall::predicate::*;
 
     fn t0() -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000, 0).expect("valid")
