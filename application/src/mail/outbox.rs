@@ -198,6 +198,21 @@ mod tests {
         assert_eq!(p.backoff(30), Duration::hours(1));
     }
 
+    /// One delivery pass with the default policy, at `t0`.
+    async fn deliver(store: MockOutboxStore, mailer: MockMailer) -> DeliveryReport {
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(t0);
+        OutboxService::new(
+            Arc::new(store),
+            Arc::new(mailer),
+            Arc::new(clock),
+            RetryPolicy::default(),
+        )
+        .deliver_due()
+        .await
+        .expect("store ok")
+    }
+
     async fn run(
         mailer_result: fn() -> Result<(), MailError>,
         attempts: u32,
@@ -223,15 +238,7 @@ mod tests {
             });
         let mut mailer = MockMailer::new();
         mailer.expect_send().returning(move |_, _| mailer_result());
-        let mut clock = MockClock::new();
-        clock.expect_now().returning(t0);
-        let svc = OutboxService::new(
-            Arc::new(store),
-            Arc::new(mailer),
-            Arc::new(clock),
-            RetryPolicy::default(),
-        );
-        let report = svc.deliver_due().await.expect("store ok");
+        let report = deliver(store, mailer).await;
         let r = *recorded.lock().expect("lock");
         (report, r)
     }
@@ -267,5 +274,49 @@ mod tests {
         let (r, rec) = run(|| Err(MailError::Permanent("550".into())), 1).await;
         assert_eq!(r.failed, 1, "a permanent refusal is not retried");
         assert_eq!(rec, Some(None));
+    }
+
+    #[tokio::test]
+    async fn sends_that_end_together_are_marked_in_one_write_and_failures_apart() {
+        let batch: Vec<OutboxMessage> = (0..3).map(|_| msg(1)).collect();
+        let (ok_a, bad, ok_b) = (batch[0].id, batch[1].id, batch[2].id);
+        let mut store = MockOutboxStore::new();
+        let mut first = Some(batch);
+        store
+            .expect_claim_due()
+            .returning(move |_, _, _| Ok(first.take().unwrap_or_default()));
+        store
+            .expect_mark_sent()
+            .times(1)
+            .withf(move |ids, _| {
+                let mut got = ids.to_vec();
+                got.sort();
+                let mut want = vec![ok_a, ok_b];
+                want.sort();
+                got == want
+            })
+            .returning(|_, _| Ok(()));
+        store
+            .expect_mark_attempt_failed()
+            .times(1)
+            .withf(move |id, _, retry| *id == bad && retry.is_some())
+            .returning(|_, _, _| Ok(()));
+        let mut mailer = MockMailer::new();
+        mailer.expect_send().returning(move |id, _| {
+            if id == bad {
+                Err(MailError::Transient("busy".into()))
+            } else {
+                Ok(())
+            }
+        });
+        let report = deliver(store, mailer).await;
+        assert_eq!(
+            report,
+            DeliveryReport {
+                sent: 2,
+                retrying: 1,
+                failed: 0
+            }
+        );
     }
 }
