@@ -419,6 +419,33 @@ async fn book_change_and_undo_with_every_rule() {
     )
     .await
     .expect_error(409, "invalid_transition");
+    // The history shows both changes with who, when and why; it is the patient's own.
+    let h = app
+        .get(
+            &format!("/api/appointments/{maria_appt}/history"),
+            Some(&maria),
+        )
+        .await
+        .expect(200);
+    let items = h.body["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(
+        (&items[0]["from_status"], &items[0]["to_status"]),
+        (&json!("scheduled"), &json!("cancelled"))
+    );
+    assert_eq!(items[0]["reason"], "Exam");
+    assert_eq!(items[0]["undo"], false);
+    assert_eq!(items[1]["to_status"], "scheduled");
+    assert_eq!(items[1]["undo"], true);
+    assert_eq!(items[1]["reason"], "cancelled by mistake");
+    assert_ne!(items[0]["by"], items[1]["by"], "the patient, then staff");
+    assert!(items[1]["at"].as_str().expect("at").ends_with("+08:00"));
+    app.get(
+        &format!("/api/appointments/{maria_appt}/history"),
+        Some(&ana),
+    )
+    .await
+    .expect_error(404, "not_found");
 
     // Check-in opens two hours before the start.
     app.post(
@@ -515,6 +542,7 @@ async fn book_change_and_undo_with_every_rule() {
         "appointments.cancel",
         "appointments.undo",
         "appointments.list",
+        "appointments.history",
     ] {
         assert!(text.contains(action), "{action} audited");
     }

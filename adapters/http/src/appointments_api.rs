@@ -75,6 +75,12 @@ ok!(
     "200 with the appointment."
 );
 ok!(
+    HistoryOk,
+    HistoryDto,
+    200,
+    "200 with the status changes, oldest first."
+);
+ok!(
     AppointmentPageOk,
     AppointmentPage,
     200,
@@ -460,6 +466,19 @@ impl AppointmentsApi {
             .get(&auth.0.actor, AppointmentId::from_uuid(id.0))
             .await?;
         Ok(self.one(v))
+    }
+
+    /// Status changes of one appointment, oldest first: who, when, why, undo (patients:
+    /// their own; audited).
+    #[oai(path = "/api/appointments/:id/history", method = "get")]
+    async fn history(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<HistoryOk, ReadError> {
+        let list = self
+            .appointments
+            .history(&auth.0.actor, AppointmentId::from_uuid(id.0))
+            .await?;
+        Ok(HistoryOk::Ok(Json(HistoryDto::from_transitions(
+            list, self.zone,
+        ))))
     }
 
     /// Cancel (patients: their own, up to the cutoff; 409 `cutoff_passed` after).

@@ -4,7 +4,7 @@ use application::appointment::{
     AppointmentView, Dashboard, ExceptionOutcome, FreeSlot, OfferView, ScheduleView,
 };
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use domain::appointment::{AppointmentType, ScheduleException, WaitlistEntry};
+use domain::appointment::{AppointmentType, ScheduleException, Transition, WaitlistEntry};
 use poem_openapi::Object;
 use uuid::Uuid;
 
@@ -342,6 +342,49 @@ impl AppointmentDto {
 }
 
 page_dto!(AppointmentPage, AppointmentDto, "A page of appointments.");
+
+/// One status change.
+#[derive(Debug, Clone, Object)]
+pub struct TransitionDto {
+    /// Status before.
+    pub from_status: String,
+    /// Status after.
+    pub to_status: String,
+    /// Who changed it.
+    pub by: Uuid,
+    /// When (clinic zone).
+    pub at: DateTime<FixedOffset>,
+    /// Why (cancellations, undos).
+    pub reason: Option<String>,
+    /// Whether this change reverted the one before it.
+    pub undo: bool,
+}
+
+/// An appointment's status changes, oldest first.
+#[derive(Debug, Clone, Object)]
+pub struct HistoryDto {
+    /// Oldest first.
+    pub items: Vec<TransitionDto>,
+}
+
+impl HistoryDto {
+    /// For display in the clinic zone.
+    pub fn from_transitions(list: Vec<Transition>, zone: ClinicZone) -> Self {
+        Self {
+            items: list
+                .into_iter()
+                .map(|t| TransitionDto {
+                    from_status: t.from.as_str().to_owned(),
+                    to_status: t.to.as_str().to_owned(),
+                    by: t.by.as_uuid(),
+                    at: zone.show(t.at),
+                    reason: t.reason,
+                    undo: t.undo,
+                })
+                .collect(),
+        }
+    }
+}
 
 /// Cancel body.
 #[derive(Debug, Clone, Object)]

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use domain::appointment::{
     Appointment, AppointmentStatus, AppointmentType, BookingError, BookingRequest, Interval,
-    StatusAction, check_booking, check_patient_change, free_slots, open_intervals, room_for,
-    to_utc,
+    StatusAction, Transition, check_booking, check_patient_change, free_slots, open_intervals,
+    room_for, to_utc,
 };
 use domain::audit::{AuditEvent, Outcome};
 use domain::paging::{Page, PageRequest};
@@ -446,6 +446,25 @@ impl AppointmentService {
             )
             .await?;
         self.view(a).await
+    }
+
+    /// Every status change of one appointment, oldest first: who, when, why, and whether
+    /// it was an undo (a patient: only their own; others answer 404). Audited as a read.
+    pub async fn history(
+        &self,
+        actor: &Actor,
+        id: AppointmentId,
+    ) -> Result<Vec<Transition>, AppError> {
+        let a = self.stored(id).await?;
+        let to = self.visible(actor, &a).await?;
+        let list = self.store.transitions(id).await?;
+        self.audit
+            .append(
+                appointment_event(actor, "appointments.history", &a, to.user_id),
+                self.clock.now(),
+            )
+            .await?;
+        Ok(list)
     }
 
     /// A stored appointment, or 404.
