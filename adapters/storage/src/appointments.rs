@@ -276,6 +276,43 @@ fn provider_from(m: users::Model) -> Result<Provider, StoreError> {
 
 // ---------- shared queries (pool or transaction) ----------
 
+/// A provider's weekly hours (`None` if never set).
+async fn weekly_on<C: ConnectionTrait>(
+    c: &C,
+    provider: UserId,
+) -> Result<Option<WeeklyHours>, StoreError> {
+    provider_schedules::Entity::find_by_id(provider.as_uuid())
+        .one(c)
+        .await
+        .map_err(map_db_err)?
+        .map(|m| weekly_from(&m.weekly))
+        .transpose()
+}
+
+/// Exceptions of `provider` and clinic-wide ones overlapping `[from, to)`, by start.
+async fn exceptions_on<C: ConnectionTrait>(
+    c: &C,
+    provider: Option<UserId>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<ScheduleException>, StoreError> {
+    let mut whose = Condition::any().add(schedule_exceptions::Column::ProviderId.is_null());
+    if let Some(p) = provider {
+        whose = whose.add(schedule_exceptions::Column::ProviderId.eq(p.as_uuid()));
+    }
+    schedule_exceptions::Entity::find()
+        .filter(whose)
+        .filter(schedule_exceptions::Column::StartsAt.lt(to))
+        .filter(schedule_exceptions::Column::EndsAt.gt(from))
+        .order_by_asc(schedule_exceptions::Column::StartsAt)
+        .all(c)
+        .await
+        .map_err(map_db_err)?
+        .into_iter()
+        .map(exception_from)
+        .collect()
+}
+
 /// Appointments holding the provider's time around `[from, to)` plus open offers.
 async fn booked_on<C: ConnectionTrait>(
     c: &C,
@@ -495,12 +532,7 @@ impl AppointmentStore for SeaOrmAppointmentStore {
     }
 
     async fn weekly_hours(&self, provider: UserId) -> Result<Option<WeeklyHours>, StoreError> {
-        provider_schedules::Entity::find_by_id(provider.as_uuid())
-            .one(self.db.connection())
-            .await
-            .map_err(map_db_err)?
-            .map(|m| weekly_from(&m.weekly))
-            .transpose()
+        weekly_on(self.db.connection(), provider).await
     }
 
     async fn exceptions(
@@ -509,21 +541,7 @@ impl AppointmentStore for SeaOrmAppointmentStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<ScheduleException>, StoreError> {
-        let mut whose = Condition::any().add(schedule_exceptions::Column::ProviderId.is_null());
-        if let Some(p) = provider {
-            whose = whose.add(schedule_exceptions::Column::ProviderId.eq(p.as_uuid()));
-        }
-        schedule_exceptions::Entity::find()
-            .filter(whose)
-            .filter(schedule_exceptions::Column::StartsAt.lt(to))
-            .filter(schedule_exceptions::Column::EndsAt.gt(from))
-            .order_by_asc(schedule_exceptions::Column::StartsAt)
-            .all(self.db.connection())
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(exception_from)
-            .collect()
+        exceptions_on(self.db.connection(), provider, from, to).await
     }
 
     async fn availability(
@@ -888,6 +906,10 @@ impl AppointmentStore for SeaOrmAppointmentStore {
 
 // ---------- writes ----------
 
+/// The advisory-lock key of the whole clinic (bookings hold it shared, clinic-wide
+/// closures exclusively); provider keys are hashes of their ids.
+const CLINIC_LOCK: i64 = 0x5553_435f_5049_5301; // "USC_PIS\x01"
+
 /// An appointment write transaction.
 pub struct SeaOrmAppointmentTx {
     tx: DatabaseTransaction,
@@ -900,20 +922,49 @@ impl AppointmentTx for SeaOrmAppointmentTx {
         if self.backend != DbBackend::Postgres {
             return Ok(()); // SQLite's IMMEDIATE transaction already holds the writer lock
         }
-        // A transaction-scoped advisory lock on the provider: one statement, nothing
-        // written, released at commit or rollback. Two providers whose keys collide only
-        // wait for each other; the exclusion constraints stay the guarantee.
+        // Transaction-scoped advisory locks, in one statement with nothing written: the
+        // clinic's shared (so a clinic-wide closure, which takes it exclusively, waits
+        // for bookings in flight and they for it), then the provider's exclusive. Two
+        // providers whose keys collide only wait for each other; the exclusion
+        // constraints stay the guarantee.
         let (hi, lo) = provider.as_uuid().as_u64_pair();
         let key = i64::from_ne_bytes((hi ^ lo).to_ne_bytes());
         self.tx
             .execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
-                "SELECT pg_advisory_xact_lock($1)",
-                [key.into()],
+                "SELECT pg_advisory_xact_lock_shared($1), pg_advisory_xact_lock($2)",
+                [CLINIC_LOCK.into(), key.into()],
             ))
             .await
             .map_err(map_db_err)?;
         Ok(())
+    }
+
+    async fn lock_clinic(&mut self) -> Result<(), StoreError> {
+        if self.backend != DbBackend::Postgres {
+            return Ok(()); // SQLite's IMMEDIATE transaction already holds the writer lock
+        }
+        self.tx
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock($1)",
+                [CLINIC_LOCK.into()],
+            ))
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn hours(
+        &mut self,
+        provider: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<(WeeklyHours, Vec<ScheduleException>), StoreError> {
+        Ok((
+            weekly_on(&self.tx, provider).await?.unwrap_or_default(),
+            exceptions_on(&self.tx, Some(provider), from, to).await?,
+        ))
     }
 
     async fn insert_type(&mut self, t: &AppointmentType) -> Result<(), StoreError> {

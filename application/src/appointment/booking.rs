@@ -3,9 +3,8 @@
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use domain::appointment::{
-    Appointment, AppointmentStatus, AppointmentType, BookingError, BookingRequest, Interval,
-    StatusAction, Transition, check_booking, check_patient_change, free_slots, open_intervals,
-    room_for, to_utc,
+    Appointment, AppointmentStatus, AppointmentType, BookingError, BookingRequest, StatusAction,
+    Transition, check_booking, check_patient_change, free_slots, open_intervals, room_for, to_utc,
 };
 use domain::audit::{AuditEvent, Outcome};
 use domain::paging::{Page, PageRequest};
@@ -44,7 +43,6 @@ pub(super) struct Placing<'a> {
     pub provider: &'a Provider,
     pub to: &'a Recipient,
     pub start: DateTime<Utc>,
-    pub open: &'a [Interval],
     pub force: bool,
     pub by_patient: bool,
     pub skip_offer: Option<OfferId>,
@@ -133,29 +131,10 @@ impl AppointmentService {
         Ok(out)
     }
 
-    /// The provider's open intervals around `start` (read before the write transaction).
-    pub(super) async fn open_around(
-        &self,
-        provider: UserId,
-        start: DateTime<Utc>,
-        force: bool,
-    ) -> Result<Vec<Interval>, AppError> {
-        if force {
-            return Ok(Vec::new());
-        }
-        let (lo, hi) = (start - Duration::days(1), start + Duration::days(1));
-        let weekly = self.store.weekly_hours(provider).await?.unwrap_or_default();
-        let exceptions = self.store.exceptions(Some(provider), lo, hi).await?;
-        Ok(open_intervals(
-            self.config.zone,
-            &weekly,
-            &exceptions,
-            lo,
-            hi,
-        ))
-    }
-
-    /// Checks a booking inside `tx` (after taking the provider's lock) and picks a seat.
+    /// Checks a booking inside `tx` and picks a seat. The provider's hours and
+    /// exceptions are read after taking the provider's lock, which schedule and
+    /// exception changes take too (clinic closures take the whole clinic's): a booking
+    /// can never land in time that was closed while it was being made.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn place(
         &self,
@@ -164,7 +143,6 @@ impl AppointmentService {
         provider: &Provider,
         patient: PatientId,
         start: DateTime<Utc>,
-        open: &[Interval],
         force: bool,
         by_patient: bool,
         skip: Option<AppointmentId>,
@@ -173,6 +151,12 @@ impl AppointmentService {
     ) -> Result<u16, AppError> {
         tx.lock_provider(provider.user_id).await?;
         let (lo, hi) = (start - Duration::days(1), start + Duration::days(1));
+        let open = if force {
+            Vec::new()
+        } else {
+            let (weekly, exceptions) = tx.hours(provider.user_id, lo, hi).await?;
+            open_intervals(self.config.zone, &weekly, &exceptions, lo, hi)
+        };
         let booked = tx
             .booked(provider.user_id, lo, hi, skip, skip_offer)
             .await?;
@@ -185,7 +169,7 @@ impl AppointmentService {
             provider_qualified: kind.provided_by(provider.role) && provider.active,
             force,
             policy: self.config.policy,
-            open,
+            open: &open,
             provider_booked: &booked,
             patient_booked: &mine,
         })
@@ -294,9 +278,6 @@ impl AppointmentService {
     ) -> Result<AppointmentView, AppError> {
         let kind = self.kind(input.appointment_type_id).await?;
         let provider = self.provider(input.provider_id).await?;
-        let open = self
-            .open_around(provider.user_id, input.start, input.force)
-            .await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let request = Placing {
@@ -304,7 +285,6 @@ impl AppointmentService {
             provider: &provider,
             to,
             start: input.start,
-            open: &open,
             force: input.force,
             by_patient: !Self::is_clinic(actor),
             skip_offer: None,
@@ -346,7 +326,6 @@ impl AppointmentService {
                 r.provider,
                 r.to.patient_id,
                 r.start,
-                r.open,
                 r.force,
                 r.by_patient,
                 None,
@@ -438,7 +417,7 @@ impl AppointmentService {
     /// One appointment (a patient: only their own; others answer 404).
     pub async fn get(&self, actor: &Actor, id: AppointmentId) -> Result<AppointmentView, AppError> {
         let a = self.stored(id).await?;
-        let to = self.visible(actor, &a).await?;
+        let to = self.visible(actor, &a, "appointments.read").await?;
         self.audit
             .append(
                 appointment_event(actor, "appointments.read", &a, to.user_id),
@@ -449,15 +428,25 @@ impl AppointmentService {
     }
 
     /// Every status change of one appointment, oldest first: who, when, why, and whether
-    /// it was an undo (a patient: only their own; others answer 404). Audited as a read.
+    /// it was an undo (a patient: only their own, others answer 404, and reasons only for
+    /// cancellations). Audited as a read.
     pub async fn history(
         &self,
         actor: &Actor,
         id: AppointmentId,
     ) -> Result<Vec<Transition>, AppError> {
         let a = self.stored(id).await?;
-        let to = self.visible(actor, &a).await?;
-        let list = self.store.transitions(id).await?;
+        let to = self.visible(actor, &a, "appointments.history").await?;
+        let mut list = self.store.transitions(id).await?;
+        if !Self::is_clinic(actor) {
+            // A patient sees why their visit was cancelled (as on the appointment), not
+            // the clinic's notes on other changes (an undo's "wrong patient", say).
+            for t in &mut list {
+                if t.to != AppointmentStatus::Cancelled {
+                    t.reason = None;
+                }
+            }
+        }
         self.audit
             .append(
                 appointment_event(actor, "appointments.history", &a, to.user_id),
@@ -483,7 +472,7 @@ impl AppointmentService {
         patient_may: bool,
     ) -> Result<(Appointment, Recipient), AppError> {
         let a = self.stored(id).await?;
-        let to = self.visible(actor, &a).await?;
+        let to = self.visible(actor, &a, "appointments.change").await?;
         if !Self::is_clinic(actor) {
             if !patient_may {
                 self.check(actor, Action::ManageAppointments).await?;
@@ -559,9 +548,11 @@ impl AppointmentService {
         let (current, to) = self.for_change(actor, id, true).await?;
         let kind = self.kind(current.appointment_type_id).await?;
         let provider = self.provider(current.provider_id).await?;
-        let open = self.open_around(provider.user_id, start, false).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        // The provider's lock before the appointment's row, in the order exception
+        // changes take them (they lock the provider, then cancel its appointments).
+        tx.lock_provider(provider.user_id).await?;
         let mut a = self.locked(tx.as_mut(), actor, id, now).await?;
         let old = a.start;
         let seat = self
@@ -571,7 +562,6 @@ impl AppointmentService {
                 &provider,
                 a.patient_id,
                 start,
-                &open,
                 false,
                 !Self::is_clinic(actor),
                 Some(a.id),

@@ -176,9 +176,19 @@ pub trait AppointmentStore: Send + Sync {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait AppointmentTx: Send {
-    /// Serialises bookings of one provider (advisory lock on PostgreSQL; SQLite's write
-    /// transaction already serialises).
+    /// Serialises bookings of one provider (advisory lock on PostgreSQL, together with a
+    /// shared hold on the clinic's; SQLite's write transaction already serialises).
     async fn lock_provider(&mut self, provider: UserId) -> Result<(), StoreError>;
+    /// Serialises with every provider's bookings at once (clinic-wide closures).
+    async fn lock_clinic(&mut self) -> Result<(), StoreError>;
+    /// A provider's weekly hours (empty when never set) and the exceptions (clinic-wide
+    /// ones included) overlapping `[from, to)`, read in the transaction.
+    async fn hours(
+        &mut self,
+        provider: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<(WeeklyHours, Vec<ScheduleException>), StoreError>;
     /// Inserts a type (`Conflict{name}`).
     async fn insert_type(&mut self, t: &AppointmentType) -> Result<(), StoreError>;
     /// Replaces a provider's weekly hours.

@@ -280,8 +280,10 @@ impl AppointmentService {
             other => AppError::field("ends_at", other.to_string()),
         })?;
         let mut tx = self.store.begin().await?;
-        if let Some(p) = provider {
-            tx.lock_provider(p).await?;
+        match provider {
+            Some(p) => tx.lock_provider(p).await?,
+            // A clinic-wide closure waits for every booking in flight, and they for it.
+            None => tx.lock_clinic().await?,
         }
         let affected = if kind == ExceptionKind::Closed {
             tx.affected(provider, e.starts_at, e.ends_at).await?

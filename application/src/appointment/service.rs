@@ -166,11 +166,12 @@ impl AppointmentService {
     }
 
     /// How to reach the patient of an appointment, if the actor may see it (404
-    /// otherwise, audited).
+    /// otherwise, audited as a denied `action`).
     pub(super) async fn visible(
         &self,
         actor: &Actor,
         a: &Appointment,
+        action: &'static str,
     ) -> Result<Recipient, AppError> {
         let r = self
             .store
@@ -185,7 +186,7 @@ impl AppointmentService {
                 .append(
                     AuditEvent::new(
                         Some(actor.user_id),
-                        "appointments.read",
+                        action,
                         "appointment",
                         Some(a.id.to_string()),
                         Outcome::Denied,

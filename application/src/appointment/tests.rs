@@ -45,8 +45,8 @@ fn all_week() -> WeeklyHours {
     .expect("hours")
 }
 
-/// A store that knows one type, one doctor open all week and the patient's contact, and
-/// hands out `tx` once.
+/// A store that knows one type, one doctor and the patient's contact, and hands out `tx`
+/// once (the doctor's hours are read through the transaction: [`open_all_week`]).
 fn store_with(
     kind: &AppointmentType,
     doc: &Provider,
@@ -70,10 +70,6 @@ fn store_with(
             email: None,
         }))
     });
-    store
-        .expect_weekly_hours()
-        .returning(|_| Ok(Some(all_week())));
-    store.expect_exceptions().returning(|_, _, _| Ok(vec![]));
     let mut tx = Some(tx);
     store
         .expect_begin()
@@ -91,6 +87,13 @@ fn tomorrow_at_ten() -> DateTime<Utc> {
         .and_then(|t| t.and_local_timezone(zone).single())
         .expect("Manila has no DST")
         .with_timezone(&Utc)
+}
+
+/// The doctor's hours as the transaction reads them: open all week, no exceptions.
+fn open_all_week(tx: &mut MockAppointmentTx) {
+    tx.expect_hours()
+        .times(1)
+        .returning(|_, _, _| Ok((all_week(), vec![])));
 }
 
 fn staff_booking(kind: &AppointmentType, doc: &Provider, patient: PatientId) -> BookingInput {
@@ -138,6 +141,7 @@ async fn an_overlapping_booking_is_refused_inside_the_transaction_and_nothing_is
     };
     let mut tx = MockAppointmentTx::new();
     tx.expect_lock_provider().times(1).returning(|_| Ok(()));
+    open_all_week(&mut tx);
     tx.expect_booked()
         .returning(move |_, _, _, _, _| Ok(vec![held]));
     tx.expect_patient_spans().returning(|_, _, _, _| Ok(vec![]));
@@ -169,6 +173,7 @@ async fn the_databases_refusal_is_slot_taken_too() {
     let input = staff_booking(&kind, &doc, p.id);
     let mut tx = MockAppointmentTx::new();
     tx.expect_lock_provider().returning(|_| Ok(()));
+    open_all_week(&mut tx);
     tx.expect_booked().returning(|_, _, _, _, _| Ok(vec![]));
     tx.expect_patient_spans().returning(|_, _, _, _| Ok(vec![]));
     tx.expect_taken_seats().returning(|_, _| Ok(vec![]));

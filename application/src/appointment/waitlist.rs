@@ -261,9 +261,6 @@ impl AppointmentService {
         let kind = self.kind(found.appointment_type_id).await?;
         let provider = self.provider(found.provider_id).await?;
         let to = self.recipient(patient.id).await?;
-        let open = self
-            .open_around(provider.user_id, found.start, false)
-            .await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut o = tx
@@ -276,7 +273,6 @@ impl AppointmentService {
             provider: &provider,
             to: &to,
             start: o.start,
-            open: &open,
             force: false,
             by_patient: false,
             skip_offer: Some(o.id),

@@ -11,6 +11,7 @@
 use std::sync::Arc;
 
 use chrono::Duration;
+use domain::OutboxId;
 use futures::StreamExt;
 
 use super::ports::{MailError, Mailer, OutboxStore};
@@ -135,19 +136,35 @@ impl OutboxService {
                 })
                 .buffer_unordered(concurrency)
                 .ready_chunks(concurrency);
+            // A store error does not cut the batch short: every send already started
+            // runs to its end and every accepted message is still marked (marks first,
+            // then failures); the first error is returned afterwards.
+            let mut store_error = None;
             while let Some(chunk) = ended.next().await {
-                let mut sent = Vec::with_capacity(chunk.len());
-                for (msg, outcome) in chunk {
-                    match outcome {
-                        Ok(()) => sent.push(msg.id),
-                        Err(err) if self.record_failure(&msg, &err).await? => report.failed += 1,
-                        Err(_) => report.retrying += 1,
+                let (sent, failed): (Vec<_>, Vec<_>) =
+                    chunk.into_iter().partition(|(_, outcome)| outcome.is_ok());
+                let sent: Vec<OutboxId> = sent.into_iter().map(|(msg, _)| msg.id).collect();
+                if !sent.is_empty() {
+                    match self.store.mark_sent(&sent, self.clock.now()).await {
+                        Ok(()) => report.sent += u32::try_from(sent.len()).unwrap_or(u32::MAX),
+                        Err(e) => {
+                            store_error.get_or_insert(e);
+                        }
                     }
                 }
-                if !sent.is_empty() {
-                    self.store.mark_sent(&sent, self.clock.now()).await?;
-                    report.sent += u32::try_from(sent.len()).unwrap_or(u32::MAX);
+                for (msg, outcome) in failed {
+                    let Err(err) = outcome else { continue };
+                    match self.record_failure(&msg, &err).await {
+                        Ok(true) => report.failed += 1,
+                        Ok(false) => report.retrying += 1,
+                        Err(e) => {
+                            store_error.get_or_insert(e);
+                        }
+                    }
                 }
+            }
+            if let Some(e) = store_error {
+                return Err(e);
             }
             if !full_batch || report.retrying + report.failed > failures_before {
                 return Ok(report);
@@ -199,7 +216,10 @@ mod tests {
     }
 
     /// One delivery pass with the default policy, at `t0`.
-    async fn deliver(store: MockOutboxStore, mailer: MockMailer) -> DeliveryReport {
+    async fn try_deliver(
+        store: MockOutboxStore,
+        mailer: MockMailer,
+    ) -> Result<DeliveryReport, StoreError> {
         let mut clock = MockClock::new();
         clock.expect_now().returning(t0);
         OutboxService::new(
@@ -210,7 +230,6 @@ mod tests {
         )
         .deliver_due()
         .await
-        .expect("store ok")
     }
 
     async fn run(
@@ -238,7 +257,7 @@ mod tests {
             });
         let mut mailer = MockMailer::new();
         mailer.expect_send().returning(move |_, _| mailer_result());
-        let report = deliver(store, mailer).await;
+        let report = try_deliver(store, mailer).await.expect("store ok");
         let r = *recorded.lock().expect("lock");
         (report, r)
     }
@@ -276,8 +295,9 @@ mod tests {
         assert_eq!(rec, Some(None));
     }
 
-    #[tokio::test]
-    async fn sends_that_end_together_are_marked_in_one_write_and_failures_apart() {
+    /// Three claimed messages whose middle one the server refuses for now: the other
+    /// two must be marked sent in one write; recording the refusal answers `failure`.
+    fn mixed_batch(failure: fn() -> Result<(), StoreError>) -> (MockOutboxStore, MockMailer) {
         let batch: Vec<OutboxMessage> = (0..3).map(|_| msg(1)).collect();
         let (ok_a, bad, ok_b) = (batch[0].id, batch[1].id, batch[2].id);
         let mut store = MockOutboxStore::new();
@@ -288,19 +308,13 @@ mod tests {
         store
             .expect_mark_sent()
             .times(1)
-            .withf(move |ids, _| {
-                let mut got = ids.to_vec();
-                got.sort();
-                let mut want = vec![ok_a, ok_b];
-                want.sort();
-                got == want
-            })
+            .withf(move |ids, _| ids.len() == 2 && ids.contains(&ok_a) && ids.contains(&ok_b))
             .returning(|_, _| Ok(()));
         store
             .expect_mark_attempt_failed()
             .times(1)
             .withf(move |id, _, retry| *id == bad && retry.is_some())
-            .returning(|_, _, _| Ok(()));
+            .returning(move |_, _, _| failure());
         let mut mailer = MockMailer::new();
         mailer.expect_send().returning(move |id, _| {
             if id == bad {
@@ -309,7 +323,13 @@ mod tests {
                 Ok(())
             }
         });
-        let report = deliver(store, mailer).await;
+        (store, mailer)
+    }
+
+    #[tokio::test]
+    async fn sends_that_end_together_are_marked_in_one_write_and_failures_apart() {
+        let (store, mailer) = mixed_batch(|| Ok(()));
+        let report = try_deliver(store, mailer).await.expect("store ok");
         assert_eq!(
             report,
             DeliveryReport {
@@ -318,5 +338,13 @@ mod tests {
                 failed: 0
             }
         );
+    }
+
+    #[tokio::test]
+    async fn a_store_error_on_one_failure_still_marks_the_sent_ones() {
+        let (store, mailer) =
+            mixed_batch(|| Err(StoreError::Other(anyhow::anyhow!("database is locked"))));
+        let got = try_deliver(store, mailer).await;
+        assert!(got.is_err(), "the store error is reported: {got:?}");
     }
 }
