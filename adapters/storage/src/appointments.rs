@@ -276,29 +276,18 @@ fn provider_from(m: users::Model) -> Result<Provider, StoreError> {
 
 // ---------- shared queries (pool or transaction) ----------
 
-/// A provider's weekly hours (`None` if never set).
-async fn weekly_on<C: ConnectionTrait>(
-    c: &C,
-    provider: UserId,
-) -> Result<Option<WeeklyHours>, StoreError> {
-    provider_schedules::Entity::find_by_id(provider.as_uuid())
-        .one(c)
-        .await
-        .map_err(map_db_err)?
-        .map(|m| weekly_from(&m.weekly))
-        .transpose()
-}
-
-/// Exceptions of `provider` and clinic-wide ones overlapping `[from, to)`, by start.
+/// Clinic-wide exceptions and those of `providers` overlapping `[from, to)`, by start.
 async fn exceptions_on<C: ConnectionTrait>(
     c: &C,
-    provider: Option<UserId>,
+    providers: &[UserId],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<ScheduleException>, StoreError> {
     let mut whose = Condition::any().add(schedule_exceptions::Column::ProviderId.is_null());
-    if let Some(p) = provider {
-        whose = whose.add(schedule_exceptions::Column::ProviderId.eq(p.as_uuid()));
+    if !providers.is_empty() {
+        whose = whose.add(
+            schedule_exceptions::Column::ProviderId.is_in(providers.iter().map(UserId::as_uuid)),
+        );
     }
     schedule_exceptions::Entity::find()
         .filter(whose)
@@ -311,6 +300,41 @@ async fn exceptions_on<C: ConnectionTrait>(
         .into_iter()
         .map(exception_from)
         .collect()
+}
+
+/// Weekly hours (empty when never set) and exceptions (clinic-wide ones included)
+/// overlapping `[from, to)` of several providers, in two queries.
+async fn availability_on<C: ConnectionTrait>(
+    c: &C,
+    providers: &[UserId],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<HashMap<UserId, (WeeklyHours, Vec<ScheduleException>)>, StoreError> {
+    let mut out: HashMap<UserId, (WeeklyHours, Vec<ScheduleException>)> = providers
+        .iter()
+        .map(|p| (*p, (WeeklyHours::default(), Vec::new())))
+        .collect();
+    for m in provider_schedules::Entity::find()
+        .filter(provider_schedules::Column::ProviderId.is_in(providers.iter().map(UserId::as_uuid)))
+        .all(c)
+        .await
+        .map_err(map_db_err)?
+    {
+        if let Some(entry) = out.get_mut(&UserId::from_uuid(m.provider_id)) {
+            entry.0 = weekly_from(&m.weekly)?;
+        }
+    }
+    for e in exceptions_on(c, providers, from, to).await? {
+        match e.provider_id {
+            None => out.values_mut().for_each(|v| v.1.push(e.clone())),
+            Some(p) => {
+                if let Some(v) = out.get_mut(&p) {
+                    v.1.push(e);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Appointments holding the provider's time around `[from, to)` plus open offers.
@@ -532,7 +556,12 @@ impl AppointmentStore for SeaOrmAppointmentStore {
     }
 
     async fn weekly_hours(&self, provider: UserId) -> Result<Option<WeeklyHours>, StoreError> {
-        weekly_on(self.db.connection(), provider).await
+        provider_schedules::Entity::find_by_id(provider.as_uuid())
+            .one(self.db.connection())
+            .await
+            .map_err(map_db_err)?
+            .map(|m| weekly_from(&m.weekly))
+            .transpose()
     }
 
     async fn exceptions(
@@ -541,7 +570,7 @@ impl AppointmentStore for SeaOrmAppointmentStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<ScheduleException>, StoreError> {
-        exceptions_on(self.db.connection(), provider, from, to).await
+        exceptions_on(self.db.connection(), provider.as_slice(), from, to).await
     }
 
     async fn availability(
@@ -550,46 +579,7 @@ impl AppointmentStore for SeaOrmAppointmentStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<HashMap<UserId, (WeeklyHours, Vec<ScheduleException>)>, StoreError> {
-        let c = self.db.connection();
-        let ids: Vec<Uuid> = providers.iter().map(UserId::as_uuid).collect();
-        let mut out: HashMap<UserId, (WeeklyHours, Vec<ScheduleException>)> = providers
-            .iter()
-            .map(|p| (*p, (WeeklyHours::default(), Vec::new())))
-            .collect();
-        for m in provider_schedules::Entity::find()
-            .filter(provider_schedules::Column::ProviderId.is_in(ids.clone()))
-            .all(c)
-            .await
-            .map_err(map_db_err)?
-        {
-            if let Some(entry) = out.get_mut(&UserId::from_uuid(m.provider_id)) {
-                entry.0 = weekly_from(&m.weekly)?;
-            }
-        }
-        let rows = schedule_exceptions::Entity::find()
-            .filter(
-                Condition::any()
-                    .add(schedule_exceptions::Column::ProviderId.is_null())
-                    .add(schedule_exceptions::Column::ProviderId.is_in(ids)),
-            )
-            .filter(schedule_exceptions::Column::StartsAt.lt(to))
-            .filter(schedule_exceptions::Column::EndsAt.gt(from))
-            .order_by_asc(schedule_exceptions::Column::StartsAt)
-            .all(c)
-            .await
-            .map_err(map_db_err)?;
-        for m in rows {
-            let e = exception_from(m)?;
-            match e.provider_id {
-                None => out.values_mut().for_each(|v| v.1.push(e.clone())),
-                Some(p) => {
-                    if let Some(v) = out.get_mut(&p) {
-                        v.1.push(e);
-                    }
-                }
-            }
-        }
-        Ok(out)
+        availability_on(self.db.connection(), providers, from, to).await
     }
 
     async fn booked(
@@ -916,43 +906,45 @@ pub struct SeaOrmAppointmentTx {
     backend: DbBackend,
 }
 
-#[async_trait]
-impl AppointmentTx for SeaOrmAppointmentTx {
-    async fn lock_provider(&mut self, provider: UserId) -> Result<(), StoreError> {
+impl SeaOrmAppointmentTx {
+    /// Takes transaction-scoped advisory locks on PostgreSQL (one statement, nothing
+    /// written, released at commit or rollback); SQLite's IMMEDIATE transaction already
+    /// holds the one writer lock.
+    async fn advisory<const N: usize>(&self, sql: &str, keys: [i64; N]) -> Result<(), StoreError> {
         if self.backend != DbBackend::Postgres {
-            return Ok(()); // SQLite's IMMEDIATE transaction already holds the writer lock
+            return Ok(());
         }
-        // Transaction-scoped advisory locks, in one statement with nothing written: the
-        // clinic's shared (so a clinic-wide closure, which takes it exclusively, waits
-        // for bookings in flight and they for it), then the provider's exclusive. Two
-        // providers whose keys collide only wait for each other; the exclusion
-        // constraints stay the guarantee.
-        let (hi, lo) = provider.as_uuid().as_u64_pair();
-        let key = i64::from_ne_bytes((hi ^ lo).to_ne_bytes());
         self.tx
             .execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
-                "SELECT pg_advisory_xact_lock_shared($1), pg_advisory_xact_lock($2)",
-                [CLINIC_LOCK.into(), key.into()],
+                sql,
+                keys.map(sea_orm::Value::from),
             ))
             .await
             .map_err(map_db_err)?;
         Ok(())
     }
+}
+
+#[async_trait]
+impl AppointmentTx for SeaOrmAppointmentTx {
+    async fn lock_provider(&mut self, provider: UserId) -> Result<(), StoreError> {
+        // The clinic's key shared (so a clinic-wide closure, which takes it exclusively,
+        // waits for bookings in flight and they for it), then the provider's exclusive.
+        // Two providers whose keys collide only wait for each other; the exclusion
+        // constraints stay the guarantee.
+        let (hi, lo) = provider.as_uuid().as_u64_pair();
+        let key = i64::from_ne_bytes((hi ^ lo).to_ne_bytes());
+        self.advisory(
+            "SELECT pg_advisory_xact_lock_shared($1), pg_advisory_xact_lock($2)",
+            [CLINIC_LOCK, key],
+        )
+        .await
+    }
 
     async fn lock_clinic(&mut self) -> Result<(), StoreError> {
-        if self.backend != DbBackend::Postgres {
-            return Ok(()); // SQLite's IMMEDIATE transaction already holds the writer lock
-        }
-        self.tx
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_advisory_xact_lock($1)",
-                [CLINIC_LOCK.into()],
-            ))
+        self.advisory("SELECT pg_advisory_xact_lock($1)", [CLINIC_LOCK])
             .await
-            .map_err(map_db_err)?;
-        Ok(())
     }
 
     async fn hours(
@@ -961,10 +953,10 @@ impl AppointmentTx for SeaOrmAppointmentTx {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<(WeeklyHours, Vec<ScheduleException>), StoreError> {
-        Ok((
-            weekly_on(&self.tx, provider).await?.unwrap_or_default(),
-            exceptions_on(&self.tx, Some(provider), from, to).await?,
-        ))
+        Ok(availability_on(&self.tx, &[provider], from, to)
+            .await?
+            .remove(&provider)
+            .unwrap_or_default())
     }
 
     async fn insert_type(&mut self, t: &AppointmentType) -> Result<(), StoreError> {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use domain::appointment::{Appointment, AppointmentType, Booked, WeeklyHours, WeeklyRange};
+use domain::clinical::Patient;
 use domain::identity::Role;
 use domain::{PatientId, UserId};
 
@@ -126,6 +127,33 @@ async fn a_patient_cannot_book_for_someone_else() {
     );
 }
 
+/// Books `input` for `p` as `role` through `tx`: the answer must be 409 `slot_taken`.
+async fn booking_is_slot_taken(
+    kind: &AppointmentType,
+    doc: &Provider,
+    p: Patient,
+    input: BookingInput,
+    tx: MockAppointmentTx,
+    role: Role,
+) {
+    let mut clinical = MockClinicalStore::new();
+    clinical
+        .expect_patient()
+        .returning(move |_| Ok(Some(p.clone())));
+    let svc = service(store_with(kind, doc, tx), clinical);
+    let got = svc.book(&actor(role), input, None).await;
+    assert!(
+        matches!(
+            got,
+            Err(AppError::Conflict {
+                code: "slot_taken",
+                ..
+            })
+        ),
+        "{got:?}"
+    );
+}
+
 #[tokio::test]
 async fn an_overlapping_booking_is_refused_inside_the_transaction_and_nothing_is_written() {
     let kind = consultation();
@@ -147,22 +175,7 @@ async fn an_overlapping_booking_is_refused_inside_the_transaction_and_nothing_is
     tx.expect_patient_spans().returning(|_, _, _, _| Ok(vec![]));
     tx.expect_insert_appointment().times(0);
     tx.expect_commit().times(0);
-    let mut clinical = MockClinicalStore::new();
-    clinical
-        .expect_patient()
-        .returning(move |_| Ok(Some(p.clone())));
-    let svc = service(store_with(&kind, &doc, tx), clinical);
-    let got = svc.book(&actor(Role::Staff), input, None).await;
-    assert!(
-        matches!(
-            got,
-            Err(AppError::Conflict {
-                code: "slot_taken",
-                ..
-            })
-        ),
-        "{got:?}"
-    );
+    booking_is_slot_taken(&kind, &doc, p, input, tx, Role::Staff).await;
 }
 
 #[tokio::test]
@@ -176,7 +189,6 @@ async fn the_databases_refusal_is_slot_taken_too() {
     open_all_week(&mut tx);
     tx.expect_booked().returning(|_, _, _, _, _| Ok(vec![]));
     tx.expect_patient_spans().returning(|_, _, _, _| Ok(vec![]));
-    tx.expect_taken_seats().returning(|_, _| Ok(vec![]));
     tx.expect_insert_appointment()
         .times(1)
         .returning(|a: &Appointment| {
@@ -186,22 +198,7 @@ async fn the_databases_refusal_is_slot_taken_too() {
             })
         });
     tx.expect_commit().times(0);
-    let mut clinical = MockClinicalStore::new();
-    clinical
-        .expect_patient()
-        .returning(move |_| Ok(Some(p.clone())));
-    let svc = service(store_with(&kind, &doc, tx), clinical);
-    let got = svc.book(&actor(Role::Nurse), input, None).await;
-    assert!(
-        matches!(
-            got,
-            Err(AppError::Conflict {
-                code: "slot_taken",
-                ..
-            })
-        ),
-        "{got:?}"
-    );
+    booking_is_slot_taken(&kind, &doc, p, input, tx, Role::Nurse).await;
 }
 
 #[tokio::test]
