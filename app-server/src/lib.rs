@@ -227,52 +227,45 @@ pub async fn start(app: App) -> anyhow::Result<RunningServer> {
 
     // Reminders and the waitlist: safe on several instances (database lease, row claims).
     let appointments = app.services.appointments.clone();
-    let jobs_poll = Duration::from_millis(app.config.jobs_poll_ms.max(10));
-    let mut jobs_rx = rx.clone();
-    let jobs = tokio::spawn(async move {
-        loop {
-            match appointments.run_jobs().await {
-                Ok(r) if r.reminded + r.expired + r.offered > 0 => {
-                    tracing::info!(
+    let jobs = periodic(
+        Duration::from_millis(app.config.jobs_poll_ms.max(10)),
+        rx.clone(),
+        move || {
+            let appointments = appointments.clone();
+            async move {
+                match appointments.run_jobs().await {
+                    Ok(r) if r.reminded + r.expired + r.offered > 0 => tracing::info!(
                         reminded = r.reminded,
                         expired = r.expired,
                         offered = r.offered,
                         "appointment jobs"
-                    );
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "appointment jobs failed; will retry"),
                 }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "appointment jobs failed; will retry"),
             }
-            tokio::select! {
-                _ = tokio::time::sleep(jobs_poll) => {}
-                _ = jobs_rx.wait_for(|stop| *stop) => break,
-            }
-        }
-    });
-
+        },
+    );
     let outbox = app.outbox.clone();
-    let poll = Duration::from_millis(app.config.outbox_poll_ms.max(10));
-    let mut worker_rx = rx;
-    let worker = tokio::spawn(async move {
-        loop {
-            match outbox.deliver_due().await {
-                Ok(r) if r.sent + r.retrying + r.failed > 0 => {
-                    tracing::info!(
+    let worker = periodic(
+        Duration::from_millis(app.config.outbox_poll_ms.max(10)),
+        rx,
+        move || {
+            let outbox = outbox.clone();
+            async move {
+                match outbox.deliver_due().await {
+                    Ok(r) if r.sent + r.retrying + r.failed > 0 => tracing::info!(
                         sent = r.sent,
                         retrying = r.retrying,
                         failed = r.failed,
                         "outbox pass"
-                    );
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "outbox pass failed; will retry"),
                 }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "outbox pass failed; will retry"),
             }
-            tokio::select! {
-                _ = tokio::time::sleep(poll) => {}
-                _ = worker_rx.wait_for(|stop| *stop) => break,
-            }
-        }
-    });
+        },
+    );
     tracing::info!(%addr, database = app.db.backend_name(), mail = app.outbox.transport(), "listening");
     Ok(RunningServer {
         addr,
@@ -280,5 +273,22 @@ pub async fn start(app: App) -> anyhow::Result<RunningServer> {
         http,
         worker,
         jobs,
+    })
+}
+
+/// Runs `pass` now and then every `poll` until `stop` turns true (a background worker).
+fn periodic<F, Fut>(poll: Duration, mut stop: watch::Receiver<bool>, pass: F) -> JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        loop {
+            pass().await;
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = stop.wait_for(|stop| *stop) => break,
+            }
+        }
     })
 }

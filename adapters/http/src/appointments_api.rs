@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::admin_api::page;
 use crate::appointments_dto::*;
 use crate::auth::BearerAuth;
-use crate::clinical_api::{BodyError, NoContent, ReadError, WriteError};
+use crate::clinical_api::{BodyError, NoContent, ReadError, WriteError, ok_enum};
 use crate::dto::ClinicZone;
 use crate::error::api_errors;
 use crate::health::ApiTags;
@@ -36,76 +36,42 @@ api_errors!(
     }
 );
 
-macro_rules! ok {
-    ($name:ident, $ty:ty, $status:literal, $doc:literal) => {
-        #[doc = $doc]
-        #[derive(Debug, ApiResponse)]
-        pub enum $name {
-            /// Done.
-            #[oai(status = $status)]
-            Ok(Json<$ty>),
-        }
-    };
-}
-
-ok!(TypesOk, Vec<AppointmentTypeDto>, 200, "200 with the types.");
-ok!(
+ok_enum!(TypesOk, Vec<AppointmentTypeDto>, "200 with the types.");
+ok_enum!(
     TypeCreated,
     AppointmentTypeDto,
-    201,
+    created,
     "201 with the new type."
 );
-ok!(
-    ScheduleOk,
-    ScheduleDto,
-    200,
-    "200 with the provider's hours."
-);
-ok!(
-    ExceptionsOk,
-    Vec<ExceptionDto>,
-    200,
-    "200 with the exceptions."
-);
-ok!(SlotsOk, SlotsDto, 200, "200 with the free slots.");
-ok!(
-    AppointmentOk,
-    AppointmentDto,
-    200,
-    "200 with the appointment."
-);
-ok!(
+ok_enum!(ScheduleOk, ScheduleDto, "200 with the provider's hours.");
+ok_enum!(ExceptionsOk, Vec<ExceptionDto>, "200 with the exceptions.");
+ok_enum!(SlotsOk, SlotsDto, "200 with the free slots.");
+ok_enum!(AppointmentOk, AppointmentDto, "200 with the appointment.");
+ok_enum!(
     HistoryOk,
     HistoryDto,
-    200,
     "200 with the status changes, oldest first."
 );
-ok!(
+ok_enum!(
     AppointmentPageOk,
     AppointmentPage,
-    200,
     "200 with a page of appointments."
 );
-ok!(
+ok_enum!(
     FeedTokenCreated,
     FeedTokenDto,
-    201,
+    created,
     "201 with the feed secret (shown once)."
 );
-ok!(
+ok_enum!(
     WaitlistCreated,
     WaitlistEntryDto,
-    201,
+    created,
     "201 with the entry."
 );
-ok!(
-    WaitlistPageOk,
-    WaitlistPage,
-    200,
-    "200 with a page of entries."
-);
-ok!(OffersOk, Vec<OfferDto>, 200, "200 with the offers.");
-ok!(DashboardOk, DashboardDto, 200, "200 with the figures.");
+ok_enum!(WaitlistPageOk, WaitlistPage, "200 with a page of entries.");
+ok_enum!(OffersOk, Vec<OfferDto>, "200 with the offers.");
+ok_enum!(DashboardOk, DashboardDto, "200 with the figures.");
 
 /// 201 with what the exception did, or 200 with what it would do (preview).
 #[derive(Debug, ApiResponse)]
@@ -214,7 +180,7 @@ impl AppointmentsApi {
                 },
             )
             .await?;
-        Ok(TypeCreated::Ok(Json(t.into())))
+        Ok(TypeCreated::Created(Json(t.into())))
     }
 
     /// A provider's weekly hours (clinic wall-clock time) and coming exceptions.
@@ -448,7 +414,7 @@ impl AppointmentsApi {
             "{}/api/appointments/calendar.ics?token={token}",
             self.appointments.config().public_url.trim_end_matches('/')
         );
-        Ok(FeedTokenCreated::Ok(Json(FeedTokenDto { token, url })))
+        Ok(FeedTokenCreated::Created(Json(FeedTokenDto { token, url })))
     }
 
     /// Revokes the caller's calendar feed.
@@ -586,9 +552,9 @@ impl AppointmentsApi {
                 },
             )
             .await?;
-        Ok(WaitlistCreated::Ok(Json(WaitlistEntryDto::from_entry(
-            e, self.zone,
-        ))))
+        Ok(WaitlistCreated::Created(Json(
+            WaitlistEntryDto::from_entry(e, self.zone),
+        )))
     }
 
     /// Waitlist entries (a patient: their own), longest waiting first.

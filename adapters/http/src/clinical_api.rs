@@ -93,6 +93,7 @@ macro_rules! ok_enum {
         }
     };
 }
+pub(crate) use ok_enum;
 
 ok_enum!(PatientOk, PatientDto, "200 with a patient.");
 ok_enum!(

@@ -59,7 +59,14 @@ impl SeaOrmAppointmentStore {
     }
 }
 
-const HOLDING: [&str; 3] = ["scheduled", "checked_in", "completed"];
+/// The statuses that hold a provider's time, as the domain defines them (the migration's
+/// constraints and triggers spell out the same list, frozen with the schema).
+fn holding() -> impl Iterator<Item = &'static str> {
+    AppointmentStatus::ALL
+        .iter()
+        .filter(|s| s.holds_time())
+        .map(AppointmentStatus::as_str)
+}
 /// Range queries look back by the longest span a booking can hold (duration + buffer) on
 /// the start index.
 fn lookback() -> Duration {
@@ -353,7 +360,7 @@ async fn booked_on<C: ConnectionTrait>(
         .filter(appointments::Column::StartEpoch.gt((from - lookback()).timestamp()))
         .filter(appointments::Column::StartEpoch.lt(to.timestamp()))
         .filter(appointments::Column::BlockEndEpoch.gt(from.timestamp()))
-        .filter(appointments::Column::Status.is_in(HOLDING));
+        .filter(appointments::Column::Status.is_in(holding()));
     if let Some(id) = skip {
         q = q.filter(appointments::Column::Id.ne(id.as_uuid()));
     }
@@ -381,7 +388,7 @@ async fn booked_on<C: ConnectionTrait>(
     let rows = unpack(packed)?;
     let mut oq = waitlist_offers::Entity::find()
         .filter(waitlist_offers::Column::ProviderId.is_in(providers.iter().copied()))
-        .filter(waitlist_offers::Column::Status.eq("open"))
+        .filter(waitlist_offers::Column::Status.eq(OfferStatus::Open.as_str()))
         .filter(waitlist_offers::Column::StartAt.lt(to))
         .filter(waitlist_offers::Column::BlockEndAt.gt(from));
     if let Some(id) = skip_offer {
@@ -742,7 +749,7 @@ impl AppointmentStore for SeaOrmAppointmentStore {
         let open: Vec<Uuid> = waitlist_offers::Entity::find()
             .select_only()
             .column(waitlist_offers::Column::EntryId)
-            .filter(waitlist_offers::Column::Status.eq("open"))
+            .filter(waitlist_offers::Column::Status.eq(OfferStatus::Open.as_str()))
             .into_tuple()
             .all(c)
             .await
@@ -773,7 +780,7 @@ impl AppointmentStore for SeaOrmAppointmentStore {
             q = q.filter(waitlist_offers::Column::PatientId.eq(p.as_uuid()));
         }
         if open_only {
-            q = q.filter(waitlist_offers::Column::Status.eq("open"));
+            q = q.filter(waitlist_offers::Column::Status.eq(OfferStatus::Open.as_str()));
         }
         q.order_by_desc(waitlist_offers::Column::CreatedAt)
             .limit(500)
@@ -1058,7 +1065,7 @@ impl AppointmentTx for SeaOrmAppointmentTx {
             .filter(appointments::Column::PatientId.eq(patient.as_uuid()))
             .filter(appointments::Column::StartEpoch.gt((from - lookback()).timestamp()))
             .filter(appointments::Column::StartEpoch.lt(to.timestamp()))
-            .filter(appointments::Column::Status.is_in(HOLDING));
+            .filter(appointments::Column::Status.is_in(holding()));
         if let Some(id) = skip {
             q = q.filter(appointments::Column::Id.ne(id.as_uuid()));
         }
@@ -1083,7 +1090,7 @@ impl AppointmentTx for SeaOrmAppointmentTx {
             .column(appointments::Column::Seat)
             .filter(appointments::Column::ProviderId.eq(provider.as_uuid()))
             .filter(appointments::Column::StartEpoch.eq(start.timestamp()))
-            .filter(appointments::Column::Status.is_in(HOLDING))
+            .filter(appointments::Column::Status.is_in(holding()))
             .into_tuple()
             .all(&self.tx)
             .await
@@ -1153,7 +1160,10 @@ impl AppointmentTx for SeaOrmAppointmentTx {
         to: DateTime<Utc>,
     ) -> Result<Vec<Appointment>, StoreError> {
         let mut q = appointments::Entity::find()
-            .filter(appointments::Column::Status.is_in(["scheduled", "checked_in"]))
+            .filter(appointments::Column::Status.is_in([
+                AppointmentStatus::Scheduled.as_str(),
+                AppointmentStatus::CheckedIn.as_str(),
+            ]))
             .filter(appointments::Column::StartAt.lt(to))
             .filter(appointments::Column::EndAt.gt(from))
             .filter(appointments::Column::StartEpoch.gt((from - lookback()).timestamp()));
@@ -1254,7 +1264,7 @@ impl AppointmentTx for SeaOrmAppointmentTx {
     async fn lapsed_offers(&mut self, now: DateTime<Utc>) -> Result<Vec<Offer>, StoreError> {
         locked(
             waitlist_offers::Entity::find()
-                .filter(waitlist_offers::Column::Status.eq("open"))
+                .filter(waitlist_offers::Column::Status.eq(OfferStatus::Open.as_str()))
                 .filter(waitlist_offers::Column::ExpiresAt.lte(now))
                 .limit(500),
             true,
@@ -1274,7 +1284,7 @@ impl AppointmentTx for SeaOrmAppointmentTx {
         limit: u64,
     ) -> Result<Vec<Appointment>, StoreError> {
         appointments::Entity::find()
-            .filter(appointments::Column::Status.eq("scheduled"))
+            .filter(appointments::Column::Status.eq(AppointmentStatus::Scheduled.as_str()))
             .filter(appointments::Column::ReminderSentAt.is_null())
             .filter(appointments::Column::StartAt.gt(now))
             .filter(appointments::Column::StartAt.lte(until))

@@ -204,19 +204,7 @@ impl AppointmentService {
         input: BookingInput,
         idempotency_key: Option<String>,
     ) -> Result<(AppointmentView, bool), AppError> {
-        let clinic = Self::is_clinic(actor);
-        let patient = if clinic {
-            let id = input
-                .patient_id
-                .ok_or_else(|| AppError::field("patient_id", "is required when staff book"))?;
-            self.recipient(id).await?
-        } else {
-            let own = self.own_patient(actor).await?;
-            if input.patient_id.is_some_and(|p| p != own.id) {
-                return Err(AppError::NotFound { what: "patient" });
-            }
-            self.recipient(own.id).await?
-        };
+        let patient = self.acting_for(actor, input.patient_id).await?;
         if input.force {
             self.check(actor, Action::ManageAppointments).await?;
         }

@@ -11,7 +11,7 @@ use domain::audit::{AuditEvent, Outcome};
 use domain::clinical::Patient;
 use domain::paging::PageRequest;
 use domain::policy::{Action, Actor, authorize};
-use domain::{AppointmentTypeId, NotificationId, UserId};
+use domain::{AppointmentTypeId, NotificationId, PatientId, UserId};
 
 use super::ports::{AppointmentFilter, AppointmentStore, AppointmentTx, Labels, Recipient};
 use crate::audit::AuditStore;
@@ -152,6 +152,27 @@ impl AppointmentService {
     }
 
     /// A patient-role actor's own profile; 409 until they have completed it.
+    /// The patient an actor acts for, with how to reach them: clinic roles name one
+    /// (`patient_id` is required), patients are themselves (naming another is 404).
+    pub(super) async fn acting_for(
+        &self,
+        actor: &Actor,
+        patient_id: Option<PatientId>,
+    ) -> Result<Recipient, AppError> {
+        let id = if Self::is_clinic(actor) {
+            patient_id.ok_or_else(|| {
+                AppError::field("patient_id", "is required when staff act for a patient")
+            })?
+        } else {
+            let own = self.own_patient(actor).await?;
+            if patient_id.is_some_and(|p| p != own.id) {
+                return Err(AppError::NotFound { what: "patient" });
+            }
+            own.id
+        };
+        self.recipient(id).await
+    }
+
     pub(super) async fn own_patient(&self, actor: &Actor) -> Result<Patient, AppError> {
         self.check(actor, Action::BookOwnAppointments).await?;
         self.patients

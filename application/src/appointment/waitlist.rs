@@ -36,7 +36,13 @@ pub struct OfferView {
     pub type_name: String,
 }
 
-fn entry_event(actor: &Actor, action: &str, e: &WaitlistEntry, p: &Patient) -> AuditEvent {
+fn entry_event(
+    actor: &Actor,
+    action: &str,
+    e: &WaitlistEntry,
+    patient: PatientId,
+    account: Option<UserId>,
+) -> AuditEvent {
     AuditEvent::new(
         Some(actor.user_id),
         action,
@@ -44,7 +50,7 @@ fn entry_event(actor: &Actor, action: &str, e: &WaitlistEntry, p: &Patient) -> A
         Some(e.id.to_string()),
         Outcome::Success,
     )
-    .about_patient(p.id, p.user_id)
+    .about_patient(patient, account)
 }
 
 fn offer_error(e: OfferError) -> AppError {
@@ -55,28 +61,6 @@ fn offer_error(e: OfferError) -> AppError {
 }
 
 impl AppointmentService {
-    /// The patient an actor acts for: clinic roles name one, patients are themselves.
-    async fn acting_for(
-        &self,
-        actor: &Actor,
-        patient_id: Option<PatientId>,
-    ) -> Result<Patient, AppError> {
-        if Self::is_clinic(actor) {
-            let id =
-                patient_id.ok_or_else(|| AppError::field("patient_id", "is required for staff"))?;
-            return self
-                .patients
-                .patient(id)
-                .await?
-                .ok_or(AppError::NotFound { what: "patient" });
-        }
-        let own = self.own_patient(actor).await?;
-        if patient_id.is_some_and(|p| p != own.id) {
-            return Err(AppError::NotFound { what: "patient" });
-        }
-        Ok(own)
-    }
-
     /// Joins the waitlist; the longest-waiting matching patient is offered the next
     /// freed slot.
     pub async fn join_waitlist(
@@ -104,7 +88,7 @@ impl AppointmentService {
         let now = self.clock.now();
         let today = now.with_timezone(&self.config.zone).date_naive();
         let e = WaitlistEntry::new(
-            patient.id,
+            patient.patient_id,
             kind.id,
             input.provider_id,
             input.from,
@@ -116,8 +100,17 @@ impl AppointmentService {
         .map_err(|err| AppError::field("until", err.to_string()))?;
         let mut tx = self.store.begin().await?;
         tx.insert_entry(&e).await?;
-        tx.append_audit(entry_event(actor, "waitlist.join", &e, &patient), now)
-            .await?;
+        tx.append_audit(
+            entry_event(
+                actor,
+                "waitlist.join",
+                &e,
+                patient.patient_id,
+                patient.user_id,
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.waitlist_pass_logged().await;
         Ok(e)
@@ -181,8 +174,11 @@ impl AppointmentService {
                 tx.update_offer(&o).await?;
             }
         }
-        tx.append_audit(entry_event(actor, "waitlist.withdraw", &e, &patient), now)
-            .await?;
+        tx.append_audit(
+            entry_event(actor, "waitlist.withdraw", &e, patient.id, patient.user_id),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.waitlist_pass_logged().await;
         Ok(())
