@@ -14,7 +14,7 @@ use domain::policy::{Action, Actor, authorize};
 use domain::{AppointmentTypeId, NotificationId, PatientId, UserId};
 
 use super::ports::{AppointmentFilter, AppointmentStore, AppointmentTx, Labels, Recipient};
-use crate::audit::AuditStore;
+use crate::audit::{AuditStore, authorize_audited};
 use crate::clinical::{ClinicalStore, Notification};
 use crate::mail::OutgoingEmail;
 use crate::{AppError, Clock};
@@ -128,22 +128,15 @@ impl AppointmentService {
 
     /// Asks the policy; a refusal is audited and becomes 403.
     pub(super) async fn check(&self, actor: &Actor, action: Action) -> Result<(), AppError> {
-        if let Err(denied) = authorize(actor, &action) {
-            self.audit
-                .append(
-                    AuditEvent::new(
-                        Some(actor.user_id),
-                        action.name(),
-                        "appointment",
-                        None,
-                        Outcome::Denied,
-                    ),
-                    self.clock.now(),
-                )
-                .await?;
-            return Err(AppError::denied(denied));
-        }
-        Ok(())
+        authorize_audited(
+            self.audit.as_ref(),
+            self.clock.now(),
+            actor,
+            &action,
+            "appointment",
+            None,
+        )
+        .await
     }
 
     /// Whether the actor manages appointments (clinic roles).

@@ -11,7 +11,7 @@ use domain::{PatientId, UserId};
 
 use super::inputs::{AllergyInput, MedicationInput};
 use super::ports::{CertificateRenderer, ClinicalStore, ClinicalTx};
-use crate::audit::AuditStore;
+use crate::audit::{AuditStore, authorize_audited};
 use crate::fields::Fields;
 use crate::media::MediaStore;
 use crate::{AppError, Clock};
@@ -135,18 +135,15 @@ impl ClinicalService {
         entity: &str,
         id: Option<String>,
     ) -> Result<(), AppError> {
-        if let Err(denied) = authorize(actor, &action) {
-            self.audit(AuditEvent::new(
-                Some(actor.user_id),
-                action.name(),
-                entity,
-                id,
-                Outcome::Denied,
-            ))
-            .await?;
-            return Err(AppError::denied(denied));
-        }
-        Ok(())
+        authorize_audited(
+            self.audit.as_ref(),
+            self.clock.now(),
+            actor,
+            &action,
+            entity,
+            id,
+        )
+        .await
     }
 
     /// Whether `actor` may see data of `patient`; if not, the refusal is audited and the
