@@ -8,11 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use application::appointment::{AppointmentConfig, AppointmentService};
+use application::appointment::{AppointmentConfig, AppointmentJobs, AppointmentService};
 use application::audit::AuditService;
 use application::clinical::{ClinicalConfig, ClinicalService};
 use application::identity::{IdentityConfig, IdentityService};
-use application::mail::{Mailer, OutboxService, RetryPolicy};
+use application::jobs::Job;
+use application::mail::{Mailer, OutboxJob, OutboxService, RetryPolicy};
 use application::{Clock, SystemClock};
 use crypto::{Argon2Cost, Argon2Hasher};
 use domain::identity::EmailPolicy;
@@ -23,7 +24,7 @@ use storage::{
     SeaOrmOutboxStore,
 };
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 pub use config::Config;
 
@@ -55,7 +56,8 @@ impl App {
             .with_context(|| format!("creating the data dir {}", config.data_dir.display()))?;
         let db = Database::connect(&config.database_url())
             .await
-            .context("connecting to the database and applying migrations")?;
+            .context("connecting to the database and applying migrations")?
+            .with_session_cache(Duration::from_millis(config.session_cache_ms));
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let hasher = Arc::new(Argon2Hasher::new(Argon2Cost {
             m_kib: config.argon2_memory_kib,
@@ -70,10 +72,7 @@ impl App {
             ..IdentityConfig::default()
         };
         let identity = Arc::new(IdentityService::new(
-            Arc::new(SeaOrmIdentityStore::with_session_cache(
-                db.clone(),
-                Duration::from_millis(config.session_cache_ms),
-            )),
+            Arc::new(SeaOrmIdentityStore::new(db.clone())),
             hasher,
             clock.clone(),
             identity_config,
@@ -93,6 +92,7 @@ impl App {
             Arc::new(SeaOrmAppointmentStore::new(db.clone())),
             clinical_store.clone(),
             audit_store.clone(),
+            Arc::new(db.clone()),
             clock.clone(),
             AppointmentConfig {
                 zone: config.zone()?,
@@ -141,6 +141,21 @@ impl App {
         })
     }
 
+    /// The background jobs this server runs, each on its own period (reminders and the
+    /// waitlist; the outbox). Add a capability's jobs here.
+    pub fn jobs(&self) -> Vec<Arc<dyn Job>> {
+        vec![
+            Arc::new(AppointmentJobs::new(
+                self.services.appointments.clone(),
+                Duration::from_millis(self.config.jobs_poll_ms.max(10)),
+            )),
+            Arc::new(OutboxJob::new(
+                self.outbox.clone(),
+                Duration::from_millis(self.config.outbox_poll_ms.max(10)),
+            )),
+        ]
+    }
+
     /// The HTTP settings.
     pub fn http_config(&self) -> anyhow::Result<HttpConfig> {
         Ok(HttpConfig {
@@ -157,17 +172,18 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     shutdown: watch::Sender<bool>,
     http: JoinHandle<std::io::Result<()>>,
-    worker: JoinHandle<()>,
-    jobs: JoinHandle<()>,
+    workers: JoinSet<()>,
 }
 
 impl RunningServer {
-    /// Stops accepting, lets in-flight requests finish (up to 10 s), stops the worker.
-    pub async fn stop(self) -> anyhow::Result<()> {
+    /// Stops accepting, lets in-flight requests finish (up to 10 s), then lets every
+    /// background job finish its run: one shutdown path for all of them.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(true);
         self.http.await??;
-        self.worker.await?;
-        self.jobs.await?;
+        while let Some(done) = self.workers.join_next().await {
+            done?;
+        }
         Ok(())
     }
 
@@ -225,70 +241,33 @@ pub async fn start(app: App) -> anyhow::Result<RunningServer> {
             .await
     });
 
-    // Reminders and the waitlist: safe on several instances (database lease, row claims).
-    let appointments = app.services.appointments.clone();
-    let jobs = periodic(
-        Duration::from_millis(app.config.jobs_poll_ms.max(10)),
-        rx.clone(),
-        move || {
-            let appointments = appointments.clone();
-            async move {
-                match appointments.run_jobs().await {
-                    Ok(r) if r.reminded + r.expired + r.offered > 0 => tracing::info!(
-                        reminded = r.reminded,
-                        expired = r.expired,
-                        offered = r.offered,
-                        "appointment jobs"
-                    ),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "appointment jobs failed; will retry"),
-                }
-            }
-        },
-    );
-    let outbox = app.outbox.clone();
-    let worker = periodic(
-        Duration::from_millis(app.config.outbox_poll_ms.max(10)),
-        rx,
-        move || {
-            let outbox = outbox.clone();
-            async move {
-                match outbox.deliver_due().await {
-                    Ok(r) if r.sent + r.retrying + r.failed > 0 => tracing::info!(
-                        sent = r.sent,
-                        retrying = r.retrying,
-                        failed = r.failed,
-                        "outbox pass"
-                    ),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "outbox pass failed; will retry"),
-                }
-            }
-        },
-    );
+    let mut workers = JoinSet::new();
+    for job in app.jobs() {
+        workers.spawn(run_job(job, rx.clone()));
+    }
     tracing::info!(%addr, database = app.db.backend_name(), mail = app.outbox.transport(), "listening");
     Ok(RunningServer {
         addr,
         shutdown: tx,
         http,
-        worker,
-        jobs,
+        workers,
     })
 }
 
-/// Runs `pass` now and then every `poll` until `stop` turns true (a background worker).
-fn periodic<F, Fut>(poll: Duration, mut stop: watch::Receiver<bool>, pass: F) -> JoinHandle<()>
-where
-    F: Fn() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    tokio::spawn(async move {
-        loop {
-            pass().await;
-            tokio::select! {
-                _ = tokio::time::sleep(poll) => {}
-                _ = stop.wait_for(|stop| *stop) => break,
+/// Runs `job` now and then every period until `stop` turns true.
+async fn run_job(job: Arc<dyn Job>, mut stop: watch::Receiver<bool>) {
+    loop {
+        match job.run().await {
+            Ok(run) if !run.is_idle() => {
+                let counts: Vec<String> = run.0.iter().map(|(k, n)| format!("{k}={n}")).collect();
+                tracing::info!(job = job.name(), counts = %counts.join(" "), "job run");
             }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(job = job.name(), error = %e, "job failed; will retry"),
         }
-    })
+        tokio::select! {
+            _ = tokio::time::sleep(job.period()) => {}
+            _ = stop.wait_for(|stop| *stop) => break,
+        }
+    }
 }

@@ -13,11 +13,15 @@ pub mod error;
 mod fields;
 pub mod health;
 pub mod identity;
+pub mod jobs;
 pub mod mail;
 pub mod media;
+pub mod notification;
 pub mod secrets;
 pub mod store;
+pub mod unit_of_work;
 
 pub use clock::{Clock, SystemClock};
-pub use error::{AppError, Details};
-pub use store::StoreError;
+pub use error::{AppError, Details, ErrorCode};
+pub use store::{Constraint, StoreError};
+pub use unit_of_work::{UnitOfWork, commit_audited, retrying};

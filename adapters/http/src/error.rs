@@ -82,12 +82,14 @@ impl From<AppError> for ApiError {
                 code,
                 message,
                 details,
-            } => ApiError::new(StatusCode::BAD_REQUEST, code, message).with_details(details),
+            } => {
+                ApiError::new(StatusCode::BAD_REQUEST, code.as_str(), message).with_details(details)
+            }
             AppError::Unauthenticated { code, message } => {
-                ApiError::new(StatusCode::UNAUTHORIZED, code, message)
+                ApiError::new(StatusCode::UNAUTHORIZED, code.as_str(), message)
             }
             AppError::Forbidden { code, message } => {
-                ApiError::new(StatusCode::FORBIDDEN, code, message)
+                ApiError::new(StatusCode::FORBIDDEN, code.as_str(), message)
             }
             AppError::NotFound { what } => ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -98,7 +100,7 @@ impl From<AppError> for ApiError {
                 code,
                 message,
                 details,
-            } => ApiError::new(StatusCode::CONFLICT, code, message).with_details(details),
+            } => ApiError::new(StatusCode::CONFLICT, code.as_str(), message).with_details(details),
             AppError::TooLarge { max_bytes } => ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
@@ -117,7 +119,7 @@ impl From<AppError> for ApiError {
                     format!("too many attempts; try again in {retry_after_secs} seconds"),
                 )
             },
-            AppError::Unavailable(cause) => {
+            AppError::Contended(cause) | AppError::Unavailable(cause) => {
                 tracing::error!(error = %format!("{cause:#}"), "dependency unavailable");
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,

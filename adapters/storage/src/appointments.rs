@@ -9,11 +9,10 @@
 use std::collections::HashMap;
 
 use application::StoreError;
+use application::UnitOfWork;
 use application::appointment::{
-    AppointmentFilter, AppointmentStore, AppointmentTx, Labels, Provider, Recipient,
+    AppointmentFilter, AppointmentOps, AppointmentStore, Labels, Provider, Recipient,
 };
-use application::clinical::Notification;
-use application::mail::OutgoingEmail;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use domain::appointment::{
@@ -21,7 +20,6 @@ use domain::appointment::{
     OfferStatus, ScheduleException, Transition, WaitlistEntry, WaitlistStatus, WeeklyHours,
     WeeklyRange,
 };
-use domain::audit::AuditEvent;
 use domain::identity::{EmailAddress, Role};
 use domain::paging::{Page, PageRequest};
 use domain::{
@@ -30,21 +28,21 @@ use domain::{
 };
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::Database;
-use crate::clinical::{insert_notification, one, save};
+use crate::unit_of_work::SeaOrmUnitOfWork;
+
 use crate::entities::{
     appointment_transitions, appointment_types, appointments, calendar_feeds, idempotency_keys,
-    job_leases, patients, provider_schedules, schedule_exceptions, users, waitlist_entries,
-    waitlist_offers,
+    patients, provider_schedules, schedule_exceptions, users, waitlist_entries, waitlist_offers,
 };
 use crate::error::{corrupt, map_db_err};
-use crate::identity::locked;
+use crate::query::{locked, one, save};
 
 /// Appointments on a sea-orm database.
 #[derive(Clone, Debug)]
@@ -505,12 +503,8 @@ async fn recipients_on<C: ConnectionTrait>(
 
 #[async_trait]
 impl AppointmentStore for SeaOrmAppointmentStore {
-    async fn begin(&self) -> Result<Box<dyn AppointmentTx>, StoreError> {
-        let backend = self.db.connection().get_database_backend();
-        Ok(Box::new(SeaOrmAppointmentTx {
-            tx: self.db.begin_write().await?,
-            backend,
-        }))
+    async fn begin(&self) -> Result<Box<dyn UnitOfWork>, StoreError> {
+        self.db.begin_unit().await
     }
 
     async fn types(&self, include_inactive: bool) -> Result<Vec<AppointmentType>, StoreError> {
@@ -630,7 +624,7 @@ impl AppointmentStore for SeaOrmAppointmentStore {
         if let Some(t) = f.to {
             q = q.filter(appointments::Column::StartAt.lt(t));
         }
-        crate::fetch_page(
+        crate::query::fetch_page(
             self.db.connection(),
             q.order_by_asc(appointments::Column::StartAt)
                 .order_by_asc(appointments::Column::Id),
@@ -734,7 +728,7 @@ impl AppointmentStore for SeaOrmAppointmentStore {
         if let Some(p) = patient {
             q = q.filter(waitlist_entries::Column::PatientId.eq(p.as_uuid()));
         }
-        crate::fetch_page(
+        crate::query::fetch_page(
             self.db.connection(),
             q.order_by_asc(waitlist_entries::Column::CreatedAt)
                 .order_by_asc(waitlist_entries::Column::Id),
@@ -861,44 +855,6 @@ impl AppointmentStore for SeaOrmAppointmentStore {
             .map_err(map_db_err)?
             .map(|m| UserId::from_uuid(m.user_id)))
     }
-
-    async fn try_lease(
-        &self,
-        job: &str,
-        holder: &str,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let tx = self.db.begin_write().await?;
-        job_leases::Entity::insert(job_leases::ActiveModel {
-            job: Set(job.to_owned()),
-            holder: Set(String::new()),
-            lease_until: Set(now - Duration::seconds(1)),
-        })
-        .on_conflict(
-            OnConflict::column(job_leases::Column::Job)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(&tx)
-        .await
-        .map_err(map_db_err)?;
-        // The conditional update is the lease: of two instances, one matches.
-        let r = job_leases::Entity::update_many()
-            .col_expr(job_leases::Column::Holder, Expr::value(holder))
-            .col_expr(job_leases::Column::LeaseUntil, Expr::value(until))
-            .filter(job_leases::Column::Job.eq(job))
-            .filter(
-                Condition::any()
-                    .add(job_leases::Column::LeaseUntil.lt(now))
-                    .add(job_leases::Column::Holder.eq(holder)),
-            )
-            .exec(&tx)
-            .await
-            .map_err(map_db_err)?;
-        tx.commit().await.map_err(map_db_err)?;
-        Ok(r.rows_affected == 1)
-    }
 }
 
 // ---------- writes ----------
@@ -907,13 +863,7 @@ impl AppointmentStore for SeaOrmAppointmentStore {
 /// closures exclusively); provider keys are hashes of their ids.
 const CLINIC_LOCK: i64 = 0x5553_435f_5049_5301; // "USC_PIS\x01"
 
-/// An appointment write transaction.
-pub struct SeaOrmAppointmentTx {
-    tx: DatabaseTransaction,
-    backend: DbBackend,
-}
-
-impl SeaOrmAppointmentTx {
+impl SeaOrmUnitOfWork {
     /// Takes transaction-scoped advisory locks on PostgreSQL (one statement, nothing
     /// written, released at commit or rollback); SQLite's IMMEDIATE transaction already
     /// holds the one writer lock.
@@ -934,7 +884,7 @@ impl SeaOrmAppointmentTx {
 }
 
 #[async_trait]
-impl AppointmentTx for SeaOrmAppointmentTx {
+impl AppointmentOps for SeaOrmUnitOfWork {
     async fn lock_provider(&mut self, provider: UserId) -> Result<(), StoreError> {
         // The clinic's key shared (so a clinic-wide closure, which takes it exclusively,
         // waits for bookings in flight and they for it), then the provider's exclusive.
@@ -1345,30 +1295,6 @@ impl AppointmentTx for SeaOrmAppointmentTx {
     ) -> Result<HashMap<PatientId, Recipient>, StoreError> {
         recipients_on(&self.tx, patients).await
     }
-
-    async fn insert_notification(&mut self, n: &Notification) -> Result<(), StoreError> {
-        insert_notification(&self.tx, n).await
-    }
-
-    async fn enqueue_mail(
-        &mut self,
-        email: &OutgoingEmail,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        crate::outbox::enqueue(&self.tx, email, now).await
-    }
-
-    async fn append_audit(
-        &mut self,
-        event: AuditEvent,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        crate::audit::append(&self.tx, event, at).await
-    }
-
-    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
-        self.tx.commit().await.map_err(map_db_err)
-    }
 }
 
 #[async_trait]
@@ -1430,14 +1356,15 @@ impl application::appointment::seed::AppointmentBulkLoader for SeaOrmAppointment
             )
             .await?;
         }
-        let mut boxed = SeaOrmAppointmentTx {
+        let mut unit = SeaOrmUnitOfWork::new(
             tx,
-            backend: self.db.connection().get_database_backend(),
-        };
+            self.db.connection().get_database_backend(),
+            self.db.session_cache().clone(),
+        );
         for t in &types {
-            boxed.insert_type(t).await?;
+            unit.insert_type(t).await?;
         }
-        boxed.tx.commit().await.map_err(map_db_err)
+        unit.tx.commit().await.map_err(map_db_err)
     }
 
     async fn load_appointments(&self, batch: Vec<Appointment>) -> Result<(), StoreError> {

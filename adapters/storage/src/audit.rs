@@ -135,7 +135,7 @@ impl AuditStore for SeaOrmAuditStore {
         let q = audit_log::Entity::find()
             .filter(cond)
             .order_by_desc(audit_log::Column::Seq);
-        crate::fetch_page(self.db.connection(), q, page, from_row).await
+        crate::query::fetch_page(self.db.connection(), q, page, from_row).await
     }
 
     async fn scan(&self, after: i64, limit: u64) -> Result<Vec<AuditRecord>, StoreError> {

@@ -5,14 +5,13 @@
 use std::collections::BTreeMap;
 
 use application::StoreError;
+use application::UnitOfWork;
 use application::clinical::{
-    CertificateFilter, ClinicalStore, ClinicalTx, Dependents, Notification, PatientDocument,
-    PatientFilter, RecordFilter, RecordRef,
+    CertificateFilter, ClinicalOps, ClinicalStore, Dependents, Notification, PatientDirectory,
+    PatientDocument, PatientFilter, PatientRef, RecordFilter, RecordRef,
 };
-use application::mail::OutgoingEmail;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::audit::AuditEvent;
 use domain::clinical::certificate::Workflow;
 use domain::clinical::{
     Allergy, BloodType, Certificate, CertificateCode, CertificateContent, CertificateKind,
@@ -30,8 +29,8 @@ use domain::{
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
 };
 use serde_json::{Value, json};
 
@@ -41,7 +40,8 @@ use crate::entities::{
     patient_documents, patients, record_revisions, users,
 };
 use crate::error::{corrupt, map_db_err};
-use crate::identity::{like_pattern, locked};
+use crate::query::{like_pattern, one, save};
+use crate::unit_of_work::SeaOrmUnitOfWork;
 
 /// Clinical data on a sea-orm database.
 #[derive(Clone, Debug)]
@@ -522,19 +522,6 @@ fn document_from(m: patient_documents::Model) -> Result<PatientDocument, StoreEr
     })
 }
 
-fn notification_from(m: notifications::Model) -> Result<Notification, StoreError> {
-    Ok(Notification {
-        id: NotificationId::from_uuid(m.id),
-        user_id: UserId::from_uuid(m.user_id),
-        kind: m.kind,
-        title: m.title,
-        message: m.message,
-        link: m.link,
-        created_at: m.created_at,
-        read_at: m.read_at,
-    })
-}
-
 fn revision_from(m: record_revisions::Model) -> Result<Revision, StoreError> {
     Ok(Revision {
         record_kind: if m.record_kind == "dental_record" {
@@ -552,47 +539,6 @@ fn revision_from(m: record_revisions::Model) -> Result<Revision, StoreError> {
 }
 
 // ---------- queries shared by the pool and the transaction ----------
-
-/// At most one row of `query`, converted; locked for the rest of the transaction when
-/// `lock` (see `identity::locked`).
-pub(crate) async fn one<E, C, T>(
-    c: &C,
-    query: sea_orm::Select<E>,
-    lock: bool,
-    convert: fn(E::Model) -> Result<T, StoreError>,
-) -> Result<Option<T>, StoreError>
-where
-    E: EntityTrait,
-    C: ConnectionTrait,
-{
-    locked(query, lock)
-        .one(c)
-        .await
-        .map_err(map_db_err)?
-        .map(convert)
-        .transpose()
-}
-
-/// Inserts `row`, or (`insert` false) updates the row with its primary key.
-pub(crate) async fn save<A, C>(c: &C, row: A, insert: bool) -> Result<(), StoreError>
-where
-    A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
-    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
-    C: ConnectionTrait,
-{
-    if insert {
-        <A::Entity as EntityTrait>::insert(row)
-            .exec_without_returning(c)
-            .await
-            .map_err(map_db_err)?;
-    } else {
-        <A::Entity as EntityTrait>::update(row)
-            .exec(c)
-            .await
-            .map_err(map_db_err)?;
-    }
-    Ok(())
-}
 
 async fn find_patient<C: ConnectionTrait>(
     c: &C,
@@ -697,10 +643,8 @@ fn record_time_filter<C: sea_orm::ColumnTrait>(visit: C, f: &RecordFilter) -> Co
 
 #[async_trait]
 impl ClinicalStore for SeaOrmClinicalStore {
-    async fn begin(&self) -> Result<Box<dyn ClinicalTx>, StoreError> {
-        Ok(Box::new(SeaOrmClinicalTx {
-            tx: self.db.begin_write().await?,
-        }))
+    async fn begin(&self) -> Result<Box<dyn UnitOfWork>, StoreError> {
+        self.db.begin_unit().await
     }
 
     async fn patient(&self, id: PatientId) -> Result<Option<Patient>, StoreError> {
@@ -750,7 +694,7 @@ impl ClinicalStore for SeaOrmClinicalStore {
             .order_by_asc(patients::Column::LastLc)
             .order_by_asc(patients::Column::FirstLc)
             .order_by_asc(patients::Column::Id);
-        crate::fetch_page(self.db.connection(), q, page, patient_from).await
+        crate::query::fetch_page(self.db.connection(), q, page, patient_from).await
     }
 
     async fn medical_record(
@@ -781,7 +725,7 @@ impl ClinicalStore for SeaOrmClinicalStore {
             .filter(cond)
             .order_by_desc(medical_records::Column::VisitAt)
             .order_by_desc(medical_records::Column::Id);
-        crate::fetch_page(self.db.connection(), q, page, medical_from).await
+        crate::query::fetch_page(self.db.connection(), q, page, medical_from).await
     }
 
     async fn dental_record(&self, id: DentalRecordId) -> Result<Option<DentalRecord>, StoreError> {
@@ -809,7 +753,7 @@ impl ClinicalStore for SeaOrmClinicalStore {
             .filter(cond)
             .order_by_desc(dental_records::Column::VisitAt)
             .order_by_desc(dental_records::Column::Id);
-        crate::fetch_page(self.db.connection(), q, page, dental_from).await
+        crate::query::fetch_page(self.db.connection(), q, page, dental_from).await
     }
 
     async fn revisions(&self, record: RecordRef) -> Result<Vec<Revision>, StoreError> {
@@ -854,7 +798,7 @@ impl ClinicalStore for SeaOrmClinicalStore {
             .filter(cond)
             .order_by_desc(medical_certificates::Column::CreatedAt)
             .order_by_desc(medical_certificates::Column::Id);
-        crate::fetch_page(self.db.connection(), q, page, certificate_from).await
+        crate::query::fetch_page(self.db.connection(), q, page, certificate_from).await
     }
 
     async fn template(&self, id: TemplateId) -> Result<Option<CertificateTemplate>, StoreError> {
@@ -886,7 +830,7 @@ impl ClinicalStore for SeaOrmClinicalStore {
             .filter(patient_documents::Column::PatientId.eq(patient.as_uuid()))
             .order_by_desc(patient_documents::Column::UploadedAt)
             .order_by_desc(patient_documents::Column::Id);
-        crate::fetch_page(self.db.connection(), q, page, document_from).await
+        crate::query::fetch_page(self.db.connection(), q, page, document_from).await
     }
 
     async fn notifications(
@@ -903,7 +847,13 @@ impl ClinicalStore for SeaOrmClinicalStore {
         let q = q
             .order_by_desc(notifications::Column::CreatedAt)
             .order_by_desc(notifications::Column::Id);
-        crate::fetch_page(self.db.connection(), q, page, notification_from).await
+        crate::query::fetch_page(
+            self.db.connection(),
+            q,
+            page,
+            crate::notifications::from_row,
+        )
+        .await
     }
 
     async fn user_contact(
@@ -922,11 +872,6 @@ impl ClinicalStore for SeaOrmClinicalStore {
     }
 }
 
-/// A clinical write transaction.
-pub struct SeaOrmClinicalTx {
-    tx: DatabaseTransaction,
-}
-
 async fn count<E: EntityTrait, C: ConnectionTrait>(
     c: &C,
     q: sea_orm::Select<E>,
@@ -938,7 +883,7 @@ where
 }
 
 #[async_trait]
-impl ClinicalTx for SeaOrmClinicalTx {
+impl ClinicalOps for SeaOrmUnitOfWork {
     async fn patient(&mut self, id: PatientId) -> Result<Option<Patient>, StoreError> {
         find_patient(&self.tx, id, true).await
     }
@@ -1121,10 +1066,6 @@ impl ClinicalTx for SeaOrmClinicalTx {
         .await
     }
 
-    async fn insert_notification(&mut self, n: &Notification) -> Result<(), StoreError> {
-        insert_notification(&self.tx, n).await
-    }
-
     async fn mark_read(
         &mut self,
         user: UserId,
@@ -1143,25 +1084,30 @@ impl ClinicalTx for SeaOrmClinicalTx {
         };
         Ok(q.exec(&self.tx).await.map_err(map_db_err)?.rows_affected)
     }
+}
 
-    async fn append_audit(
-        &mut self,
-        event: AuditEvent,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        crate::audit::append(&self.tx, event, at).await
+#[async_trait]
+impl PatientDirectory for SeaOrmClinicalStore {
+    async fn patient(&self, id: PatientId) -> Result<Option<PatientRef>, StoreError> {
+        Ok(find_patient(self.db.connection(), id, false)
+            .await?
+            .as_ref()
+            .map(PatientRef::from))
     }
 
-    async fn enqueue_mail(
-        &mut self,
-        email: &OutgoingEmail,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        crate::outbox::enqueue(&self.tx, email, now).await
+    async fn patient_of_user(&self, user: UserId) -> Result<Option<PatientRef>, StoreError> {
+        Ok(find_patient_of_user(self.db.connection(), user, false)
+            .await?
+            .as_ref()
+            .map(PatientRef::from))
     }
 
-    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
-        self.tx.commit().await.map_err(map_db_err)
+    async fn record_patient(&self, record: RecordRef) -> Result<Option<PatientId>, StoreError> {
+        let c = self.db.connection();
+        Ok(match record {
+            RecordRef::Medical(id) => find_medical(c, id, false).await?.map(|r| r.patient_id),
+            RecordRef::Dental(id) => find_dental(c, id, false).await?.map(|r| r.patient_id),
+        })
     }
 }
 
@@ -1192,26 +1138,4 @@ impl application::clinical::seed::ClinicalBulkLoader for SeaOrmClinicalStore {
         }
         tx.commit().await.map_err(map_db_err)
     }
-}
-
-/// Inserts an in-app notification on `c` (inside the caller's transaction).
-pub(crate) async fn insert_notification<C: ConnectionTrait>(
-    c: &C,
-    n: &Notification,
-) -> Result<(), StoreError> {
-    save(
-        c,
-        notifications::ActiveModel {
-            id: Set(n.id.as_uuid()),
-            user_id: Set(n.user_id.as_uuid()),
-            kind: Set(n.kind.clone()),
-            title: Set(n.title.clone()),
-            message: Set(n.message.clone()),
-            link: Set(n.link.clone()),
-            created_at: Set(n.created_at),
-            read_at: Set(n.read_at),
-        },
-        true,
-    )
-    .await
 }

@@ -1,27 +1,24 @@
 //! `IdentityStore` on sea-orm.
 
 use application::StoreError;
+use application::UnitOfWork;
 use application::identity::{
-    IdentityStore, IdentityTx, SafeEmail, Session, UserFilter, UserRecord,
+    IdentityOps, IdentityStore, SafeEmail, Session, UserFilter, UserRecord,
 };
-use application::mail::OutgoingEmail;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use domain::audit::AuditEvent;
 use domain::identity::{
     Campus, CourseCode, EmailAddress, PasswordHash, PersonName, Phone, Role, UscId, User,
     VerificationCode, YearLevel,
 };
 use domain::paging::{Page, PageRequest};
 use domain::{SafeEmailId, SessionId, UserId};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
-
-use std::sync::Arc;
 
 use crate::Database;
 use crate::entities::{
@@ -29,27 +26,26 @@ use crate::entities::{
     users,
 };
 use crate::error::{corrupt, map_db_err};
-use crate::session_cache::SessionCache;
+use crate::query::{like_pattern, locked};
+use crate::unit_of_work::SeaOrmUnitOfWork;
 
 /// Identity data on a sea-orm database.
 #[derive(Clone, Debug)]
 pub struct SeaOrmIdentityStore {
     db: Database,
-    cache: Arc<SessionCache>,
 }
 
 impl SeaOrmIdentityStore {
-    /// Wraps a connected database, without a session cache.
+    /// Wraps a connected database, with the database's session cache.
     pub fn new(db: Database) -> Self {
-        Self::with_session_cache(db, std::time::Duration::ZERO)
+        Self { db }
     }
 
     /// Wraps a connected database, caching token lookups for `ttl` (see
     /// `session_cache`; zero turns the cache off).
     pub fn with_session_cache(db: Database, ttl: std::time::Duration) -> Self {
         Self {
-            db,
-            cache: Arc::new(SessionCache::new(ttl)),
+            db: db.with_session_cache(ttl),
         }
     }
 }
@@ -142,13 +138,6 @@ fn safe_from_row(m: safe_emails::Model) -> Result<SafeEmail, StoreError> {
     })
 }
 
-/// Reads inside a write transaction lock the row (`FOR UPDATE` on PostgreSQL; SQLite's
-/// IMMEDIATE transaction already excludes other writers), so read-modify-write cannot
-/// lose a concurrent update.
-pub(crate) fn locked<S: QuerySelect>(q: S, lock: bool) -> S {
-    if lock { q.lock_exclusive() } else { q }
-}
-
 async fn user_by_email<C: ConnectionTrait>(
     c: &C,
     email: &EmailAddress,
@@ -178,31 +167,17 @@ async fn user_by_id<C: ConnectionTrait>(
         .transpose()
 }
 
-/// Escapes LIKE wildcards in user input.
-pub(crate) fn like_pattern(s: &str) -> LikeExpr {
-    let escaped = s
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    LikeExpr::new(format!("%{escaped}%")).escape('\\')
-}
-
 #[async_trait]
 impl IdentityStore for SeaOrmIdentityStore {
-    async fn begin(&self) -> Result<Box<dyn IdentityTx>, StoreError> {
-        Ok(Box::new(SeaOrmIdentityTx {
-            tx: self.db.begin_write().await?,
-            cache: self.cache.clone(),
-            touches_sessions: false,
-        }))
+    async fn begin(&self) -> Result<Box<dyn UnitOfWork>, StoreError> {
+        self.db.begin_unit().await
     }
 
     async fn session_user(&self, token_hash: &str) -> Result<Option<(Session, User)>, StoreError> {
-        if let Some(hit) = self.cache.get(token_hash) {
+        if let Some(hit) = self.db.session_cache().get(token_hash) {
             return Ok(Some(hit));
         }
-        let generation = self.cache.generation();
+        let generation = self.db.session_cache().generation();
         let found = sessions::Entity::find()
             .filter(sessions::Column::TokenHash.eq(token_hash))
             .filter(sessions::Column::RevokedAt.is_null())
@@ -221,7 +196,7 @@ impl IdentityStore for SeaOrmIdentityStore {
             expires_at: s.expires_at,
         };
         let value = (session, user_from_row(u)?.user);
-        self.cache.put(generation, token_hash, &value);
+        self.db.session_cache().put(generation, token_hash, &value);
         Ok(Some(value))
     }
 
@@ -256,16 +231,8 @@ impl IdentityStore for SeaOrmIdentityStore {
     }
 }
 
-/// One identity write transaction.
-pub struct SeaOrmIdentityTx {
-    tx: DatabaseTransaction,
-    cache: Arc<SessionCache>,
-    /// Set by writes that can change what a token lookup returns.
-    touches_sessions: bool,
-}
-
 #[async_trait]
-impl IdentityTx for SeaOrmIdentityTx {
+impl IdentityOps for SeaOrmUnitOfWork {
     async fn user_by_email(
         &mut self,
         email: &EmailAddress,
@@ -348,7 +315,7 @@ impl IdentityTx for SeaOrmIdentityTx {
             .order_by_asc(users::Column::LastName)
             .order_by_asc(users::Column::FirstName)
             .order_by_asc(users::Column::Email);
-        crate::fetch_page(&self.tx, query, page, |r| user_from_row(r).map(|u| u.user)).await
+        crate::query::fetch_page(&self.tx, query, page, |r| user_from_row(r).map(|u| u.user)).await
     }
 
     async fn safe_email(&mut self, email: &EmailAddress) -> Result<Option<SafeEmail>, StoreError> {
@@ -363,7 +330,7 @@ impl IdentityTx for SeaOrmIdentityTx {
 
     async fn list_safe_emails(&mut self, page: PageRequest) -> Result<Page<SafeEmail>, StoreError> {
         let query = safe_emails::Entity::find().order_by_asc(safe_emails::Column::Email);
-        crate::fetch_page(&self.tx, query, page, safe_from_row).await
+        crate::query::fetch_page(&self.tx, query, page, safe_from_row).await
     }
 
     async fn save_safe_email(&mut self, e: &SafeEmail, insert: bool) -> Result<(), StoreError> {
@@ -672,31 +639,5 @@ impl IdentityTx for SeaOrmIdentityTx {
             .await
             .map_err(map_db_err)?;
         Ok(())
-    }
-
-    async fn append_audit(
-        &mut self,
-        event: AuditEvent,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        crate::audit::append(&self.tx, event, at).await
-    }
-
-    async fn enqueue_mail(
-        &mut self,
-        email: &OutgoingEmail,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        crate::outbox::enqueue(&self.tx, email, now).await
-    }
-
-    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
-        let result = self.tx.commit().await.map_err(map_db_err);
-        if self.touches_sessions {
-            // After the commit: a lookup that read the old row before it cannot store it
-            // (its generation is now stale), and no later lookup sees the old row.
-            self.cache.clear();
-        }
-        result
     }
 }

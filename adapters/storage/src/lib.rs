@@ -11,16 +11,21 @@ mod clinical;
 pub mod entities;
 mod error;
 mod identity;
+mod leases;
 pub mod migration;
+mod notifications;
 mod outbox;
+mod query;
 mod session_cache;
 pub mod testing;
+mod unit_of_work;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use application::StoreError;
+use application::{StoreError, UnitOfWork};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -33,13 +38,20 @@ pub use audit::SeaOrmAuditStore;
 pub use clinical::SeaOrmClinicalStore;
 pub use identity::SeaOrmIdentityStore;
 pub use outbox::SeaOrmOutboxStore;
+pub use unit_of_work::SeaOrmUnitOfWork;
 
 use error::map_db_err;
+use session_cache::SessionCache;
 
 /// A connected database with its migrations applied.
+///
+/// Clones share the pool and the session cache: make every store of one server from
+/// clones of one `Database`, so that a commit anywhere that changes sessions or users
+/// clears the cache every token lookup reads.
 #[derive(Clone, Debug)]
 pub struct Database {
     conn: DatabaseConnection,
+    cache: Arc<SessionCache>,
 }
 
 impl Database {
@@ -77,7 +89,22 @@ impl Database {
                     .busy_timeout(Duration::from_secs(15))
             });
         let conn = sea_orm::Database::connect(opts).await.map_err(map_db_err)?;
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            cache: Arc::new(SessionCache::new(Duration::ZERO)),
+        })
+    }
+
+    /// Caches token lookups for `ttl` (see `session_cache`; zero turns the cache off).
+    /// Call it before making stores: the clones made afterwards share this cache.
+    pub fn with_session_cache(mut self, ttl: Duration) -> Self {
+        self.cache = Arc::new(SessionCache::new(ttl));
+        self
+    }
+
+    /// The token-lookup cache this database's units of work keep fresh.
+    pub(crate) fn session_cache(&self) -> &Arc<SessionCache> {
+        &self.cache
     }
 
     /// Applies pending migrations (idempotent).
@@ -130,6 +157,15 @@ impl Database {
             .map_err(map_db_err)
     }
 
+    /// Starts the one unit of work of a use case (a write transaction).
+    pub async fn begin_unit(&self) -> Result<Box<dyn UnitOfWork>, StoreError> {
+        Ok(Box::new(SeaOrmUnitOfWork::new(
+            self.begin_write().await?,
+            self.conn.get_database_backend(),
+            self.cache.clone(),
+        )))
+    }
+
     /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite).
     pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
         self.conn
@@ -145,34 +181,6 @@ impl Database {
     pub async fn close(self) -> Result<(), StoreError> {
         self.conn.close().await.map_err(map_db_err)
     }
-}
-
-/// Runs a filtered, ordered query for one page, with the total count of matches.
-pub(crate) async fn fetch_page<E, C, T>(
-    c: &C,
-    query: sea_orm::Select<E>,
-    page: domain::paging::PageRequest,
-    convert: impl Fn(E::Model) -> Result<T, StoreError>,
-) -> Result<domain::paging::Page<T>, StoreError>
-where
-    E: sea_orm::EntityTrait,
-    E::Model: Sync,
-    C: ConnectionTrait,
-{
-    use sea_orm::{PaginatorTrait, QuerySelect};
-    let total = query.clone().count(c).await.map_err(map_db_err)?;
-    let rows = query
-        .offset(page.offset())
-        .limit(page.page_size())
-        .all(c)
-        .await
-        .map_err(map_db_err)?;
-    Ok(domain::paging::Page {
-        items: rows.into_iter().map(convert).collect::<Result<_, _>>()?,
-        total,
-        page: page.page(),
-        page_size: page.page_size(),
-    })
 }
 
 /// The file path of a SQLite URL, if it is one (and not in-memory).

@@ -205,7 +205,7 @@ impl OutboxStore for SeaOrmOutboxStore {
         if let Some(s) = status {
             q = q.filter(outbox::Column::Status.eq(s.as_str()));
         }
-        crate::fetch_page(
+        crate::query::fetch_page(
             c,
             q.order_by_desc(outbox::Column::CreatedAt),
             page,

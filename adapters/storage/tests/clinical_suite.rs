@@ -86,7 +86,7 @@ async fn patients_round_trip_and_uniques_are_conflicts() {
     let (_db, store) = setup().await;
     let maria = patient("Maria", "Reyes", "21104567@usc.edu.ph", "21104567");
     let mut tx = store.begin().await.expect("tx");
-    tx.insert_patient(&maria).await.expect("insert");
+    tx.clinical().insert_patient(&maria).await.expect("insert");
     tx.commit().await.expect("commit");
     let back = store.patient(maria.id).await.expect("read").expect("found");
     assert_eq!(back, maria, "every field, allergies and history included");
@@ -94,7 +94,8 @@ async fn patients_round_trip_and_uniques_are_conflicts() {
     // A name that grows when lower-cased (İ → i̇) still fits the search columns.
     let long = "İ".repeat(76);
     let mut tx = store.begin().await.expect("tx");
-    tx.insert_patient(&patient(&long, &long, "long@usc.edu.ph", "21100009"))
+    tx.clinical()
+        .insert_patient(&patient(&long, &long, "long@usc.edu.ph", "21100009"))
         .await
         .expect("long names fit");
     tx.commit().await.expect("commit");
@@ -110,7 +111,7 @@ async fn patients_round_trip_and_uniques_are_conflicts() {
         ),
     ] {
         let mut tx = store.begin().await.expect("tx");
-        match tx.insert_patient(&dup).await {
+        match tx.clinical().insert_patient(&dup).await {
             Err(StoreError::Conflict { what: w }) => assert_eq!(w, what),
             other => panic!("expected a {what} conflict, got {other:?}"),
         }
@@ -123,13 +124,16 @@ async fn the_database_refuses_deleting_a_patient_with_records_and_duplicate_visi
     let p = patient("Maria", "Reyes", "m@usc.edu.ph", "21104567");
     let r = record(p.id, 5);
     let mut tx = store.begin().await.expect("tx");
-    tx.insert_patient(&p).await.expect("patient");
-    tx.save_medical_record(&r, true).await.expect("record");
+    tx.clinical().insert_patient(&p).await.expect("patient");
+    tx.clinical()
+        .save_medical_record(&r, true)
+        .await
+        .expect("record");
     tx.commit().await.expect("commit");
 
     // Even if a use case forgot to check, the foreign key refuses (RESTRICT).
     let mut tx = store.begin().await.expect("tx");
-    let refused = tx.delete_patient(p.id).await;
+    let refused = tx.clinical().delete_patient(p.id).await;
     assert!(
         matches!(&refused, Err(StoreError::Conflict { what }) if what == "dependents"),
         "{refused:?}"
@@ -138,7 +142,7 @@ async fn the_database_refuses_deleting_a_patient_with_records_and_duplicate_visi
     let mut tx = store.begin().await.expect("tx");
     let mut twin = record(p.id, 5);
     twin.visit_at = r.visit_at;
-    match tx.save_medical_record(&twin, true).await {
+    match tx.clinical().save_medical_record(&twin, true).await {
         Err(StoreError::Conflict { what }) => assert_eq!(what, "visit"),
         other => panic!("expected a visit conflict, got {other:?}"),
     }
@@ -157,7 +161,7 @@ async fn check_constraints_hold_against_raw_sql() {
     let (db, store) = setup().await;
     let p = patient("Maria", "Reyes", "m@usc.edu.ph", "21104567");
     let mut tx = store.begin().await.expect("tx");
-    tx.insert_patient(&p).await.expect("patient");
+    tx.clinical().insert_patient(&p).await.expect("patient");
     tx.commit().await.expect("commit");
     // Sex must be M/F/O even for writers that bypass the domain.
     assert!(
@@ -183,7 +187,7 @@ async fn prefix_search_matches_names_emails_and_ids_and_records_list_newest_firs
     assert_eq!(store.patient_count().await.expect("count"), 300);
     let maria = patient("María", "Dela Cruz", "maria.dc@usc.edu.ph", "99104567");
     let mut tx = store.begin().await.expect("tx");
-    tx.insert_patient(&maria).await.expect("patient");
+    tx.clinical().insert_patient(&maria).await.expect("patient");
     tx.commit().await.expect("commit");
     let page = PageRequest::new(None, Some(100)).expect("page");
     for term in ["maría", "dela c", "maría dela", "maria.dc@", "99104"] {

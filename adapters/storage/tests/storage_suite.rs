@@ -81,12 +81,12 @@ async fn unique_email_and_usc_id_become_typed_conflicts() {
     let mut tx = store.begin().await.expect("begin");
     let mut a = user("ana@usc.edu.ph");
     a.usc_id = Some(domain::identity::UscId::parse("1234567").expect("valid"));
-    tx.insert_user(&a, &hash).await.expect("insert");
+    tx.identity().insert_user(&a, &hash).await.expect("insert");
     tx.commit().await.expect("commit");
 
     let mut tx = store.begin().await.expect("begin");
     let dup = user("ana@usc.edu.ph");
-    match tx.insert_user(&dup, &hash).await {
+    match tx.identity().insert_user(&dup, &hash).await {
         Err(StoreError::Conflict { what }) => assert_eq!(what, "email"),
         other => panic!("expected email conflict, got {other:?}"),
     }
@@ -95,7 +95,7 @@ async fn unique_email_and_usc_id_become_typed_conflicts() {
     let mut tx = store.begin().await.expect("begin");
     let mut b = user("other@usc.edu.ph");
     b.usc_id = a.usc_id.clone();
-    match tx.insert_user(&b, &hash).await {
+    match tx.identity().insert_user(&b, &hash).await {
         Err(StoreError::Conflict { what }) => assert_eq!(what, "usc_id"),
         other => panic!("expected usc_id conflict, got {other:?}"),
     }
@@ -106,7 +106,8 @@ async fn dropped_transaction_leaves_nothing_behind() {
     let db = db().await;
     let store = SeaOrmIdentityStore::new(db.clone());
     let mut tx = store.begin().await.expect("begin");
-    tx.insert_user(&user("gone@usc.edu.ph"), &PasswordHash::new("x".into()))
+    tx.identity()
+        .insert_user(&user("gone@usc.edu.ph"), &PasswordHash::new("x".into()))
         .await
         .expect("insert");
     tx.enqueue_mail(
@@ -405,11 +406,11 @@ async fn parallel_wrong_codes_cannot_exceed_five_attempts() {
     for t in tasks {
         match t.await.expect("join") {
             Err(AppError::Invalid {
-                code: "invalid_code",
+                code: application::ErrorCode::InvalidCode,
                 ..
             }) => wrong += 1,
             Err(AppError::Invalid {
-                code: "code_attempts_exhausted",
+                code: application::ErrorCode::CodeAttemptsExhausted,
                 ..
             }) => {}
             other => panic!("unexpected {other:?}"),

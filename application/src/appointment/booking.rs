@@ -14,13 +14,16 @@ use domain::{
 };
 use sha2::{Digest, Sha256};
 
-use super::ports::{AppointmentFilter, AppointmentTx, Provider, Recipient};
+use super::ports::{AppointmentFilter, Provider, Recipient};
 use super::service::{
     AppointmentService, AppointmentView, CalendarFeed, Dashboard, FreeSlot, appointment_event,
     booking_error, status_error,
 };
+use crate::Constraint;
+use crate::clinical::RecordRef;
 use crate::secrets::{random_token, token_hash};
-use crate::{AppError, StoreError};
+use crate::unit_of_work::{UnitOfWork, retrying};
+use crate::{AppError, ErrorCode, StoreError};
 
 /// A booking request.
 #[derive(Debug, Clone)]
@@ -138,7 +141,7 @@ impl AppointmentService {
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn place(
         &self,
-        tx: &mut dyn AppointmentTx,
+        tx: &mut dyn UnitOfWork,
         kind: &AppointmentType,
         provider: &Provider,
         patient: PatientId,
@@ -149,18 +152,22 @@ impl AppointmentService {
         skip_offer: Option<OfferId>,
         now: DateTime<Utc>,
     ) -> Result<u16, AppError> {
-        tx.lock_provider(provider.user_id).await?;
+        tx.appointments().lock_provider(provider.user_id).await?;
         let (lo, hi) = (start - Duration::days(1), start + Duration::days(1));
         let open = if force {
             Vec::new()
         } else {
-            let (weekly, exceptions) = tx.hours(provider.user_id, lo, hi).await?;
+            let (weekly, exceptions) = tx.appointments().hours(provider.user_id, lo, hi).await?;
             open_intervals(self.config.zone, &weekly, &exceptions, lo, hi)
         };
         let booked = tx
+            .appointments()
             .booked(provider.user_id, lo, hi, skip, skip_offer)
             .await?;
-        let mine = tx.patient_spans(patient, lo, hi, skip).await?;
+        let mine = tx
+            .appointments()
+            .patient_spans(patient, lo, hi, skip)
+            .await?;
         check_booking(&BookingRequest {
             kind,
             start,
@@ -180,7 +187,7 @@ impl AppointmentService {
 
     async fn free_seat(
         &self,
-        tx: &mut dyn AppointmentTx,
+        tx: &mut dyn UnitOfWork,
         capacity: u16,
         provider: UserId,
         start: DateTime<Utc>,
@@ -189,7 +196,7 @@ impl AppointmentService {
             // `check_booking` found room, so the one seat is free (the seat index agrees).
             return Ok(1);
         }
-        let taken = tx.taken_seats(provider, start).await?;
+        let taken = tx.appointments().taken_seats(provider, start).await?;
         (1..=capacity)
             .find(|s| !taken.contains(s))
             .ok_or_else(|| booking_error(BookingError::SlotTaken))
@@ -223,10 +230,7 @@ impl AppointmentService {
         {
             return Ok((found, false));
         }
-        match self
-            .book_once(actor, &input, &patient, key.as_deref(), &hash)
-            .await
-        {
+        match retrying(|| self.book_once(actor, &input, &patient, key.as_deref(), &hash)).await {
             Err(e) => {
                 // A concurrent request with the same key may have won: answer as it did.
                 if let Some(k) = &key
@@ -249,7 +253,7 @@ impl AppointmentService {
         match self.store.idempotent(actor.user_id, key).await? {
             None => Ok(None),
             Some((h, _)) if h != hash => Err(AppError::conflict(
-                "idempotency_key_reused",
+                ErrorCode::IdempotencyKeyReused,
                 "this Idempotency-Key was used for a different booking",
             )),
             Some((_, id)) => Ok(Some(self.view(self.stored(id).await?).await?)),
@@ -279,7 +283,8 @@ impl AppointmentService {
         };
         let a = self.book_in(tx.as_mut(), actor, &request, now).await?;
         if let Some(k) = key {
-            tx.insert_idempotency(actor.user_id, k, hash, a.id, now)
+            tx.appointments()
+                .insert_idempotency(actor.user_id, k, hash, a.id, now)
                 .await?;
         }
         let action = if input.force {
@@ -302,7 +307,7 @@ impl AppointmentService {
     /// confirmation (booking and waitlist claims both end so).
     pub(super) async fn book_in(
         &self,
-        tx: &mut dyn AppointmentTx,
+        tx: &mut dyn UnitOfWork,
         actor: &Actor,
         r: &Placing<'_>,
         now: DateTime<Utc>,
@@ -331,7 +336,10 @@ impl AppointmentService {
             actor.user_id,
             now,
         );
-        tx.insert_appointment(&a).await.map_err(slot_conflict)?;
+        tx.appointments()
+            .insert_appointment(&a)
+            .await
+            .map_err(slot_conflict)?;
         let msg = format!(
             "Your {} with {} is booked for {}.",
             r.kind.name,
@@ -474,14 +482,18 @@ impl AppointmentService {
     /// The appointment, locked in `tx` (re-checking a patient's cutoff on the fresh row).
     async fn locked(
         &self,
-        tx: &mut dyn AppointmentTx,
+        tx: &mut dyn UnitOfWork,
         actor: &Actor,
         id: AppointmentId,
         now: DateTime<Utc>,
     ) -> Result<Appointment, AppError> {
-        let a = tx.appointment(id).await?.ok_or(AppError::NotFound {
-            what: "appointment",
-        })?;
+        let a = tx
+            .appointments()
+            .appointment(id)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "appointment",
+            })?;
         if !Self::is_clinic(actor) {
             check_patient_change(&a, &self.config.policy, now).map_err(booking_error)?;
         }
@@ -496,6 +508,16 @@ impl AppointmentService {
         id: AppointmentId,
         reason: Option<String>,
     ) -> Result<AppointmentView, AppError> {
+        retrying(|| self.cancel_once(actor, id, reason.clone())).await
+    }
+
+    /// One attempt of [`Self::cancel`].
+    async fn cancel_once(
+        &self,
+        actor: &Actor,
+        id: AppointmentId,
+        reason: Option<String>,
+    ) -> Result<AppointmentView, AppError> {
         let (_, to) = self.for_change(actor, id, true).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -503,8 +525,8 @@ impl AppointmentService {
         let t = a
             .apply(StatusAction::Cancel, actor.user_id, now, reason.as_deref())
             .map_err(status_error)?;
-        tx.update_appointment(&a).await?;
-        tx.insert_transition(&t).await?;
+        tx.appointments().update_appointment(&a).await?;
+        tx.appointments().insert_transition(&t).await?;
         let msg = format!("Your appointment on {} is cancelled.", self.local(a.start));
         self.notify(
             tx.as_mut(),
@@ -533,6 +555,16 @@ impl AppointmentService {
         id: AppointmentId,
         start: DateTime<Utc>,
     ) -> Result<AppointmentView, AppError> {
+        retrying(|| self.reschedule_once(actor, id, start)).await
+    }
+
+    /// One attempt of [`Self::reschedule`].
+    async fn reschedule_once(
+        &self,
+        actor: &Actor,
+        id: AppointmentId,
+        start: DateTime<Utc>,
+    ) -> Result<AppointmentView, AppError> {
         let (current, to) = self.for_change(actor, id, true).await?;
         let kind = self.kind(current.appointment_type_id).await?;
         let provider = self.provider(current.provider_id).await?;
@@ -540,7 +572,7 @@ impl AppointmentService {
         let mut tx = self.store.begin().await?;
         // The provider's lock before the appointment's row, in the order exception
         // changes take them (they lock the provider, then cancel its appointments).
-        tx.lock_provider(provider.user_id).await?;
+        tx.appointments().lock_provider(provider.user_id).await?;
         let mut a = self.locked(tx.as_mut(), actor, id, now).await?;
         let old = a.start;
         let seat = self
@@ -559,7 +591,10 @@ impl AppointmentService {
             .await?;
         a.reschedule(&kind, start, seat, actor.user_id, now)
             .map_err(status_error)?;
-        tx.update_appointment(&a).await.map_err(slot_conflict)?;
+        tx.appointments()
+            .update_appointment(&a)
+            .await
+            .map_err(slot_conflict)?;
         let msg = format!(
             "Your {} moved from {} to {}.",
             kind.name,
@@ -595,12 +630,25 @@ impl AppointmentService {
         medical_record_id: Option<MedicalRecordId>,
         dental_record_id: Option<DentalRecordId>,
     ) -> Result<AppointmentView, AppError> {
+        retrying(|| self.change_status_once(actor, id, action, medical_record_id, dental_record_id))
+            .await
+    }
+
+    /// One attempt of [`Self::change_status`].
+    async fn change_status_once(
+        &self,
+        actor: &Actor,
+        id: AppointmentId,
+        action: StatusAction,
+        medical_record_id: Option<MedicalRecordId>,
+        dental_record_id: Option<DentalRecordId>,
+    ) -> Result<AppointmentView, AppError> {
         self.check(actor, Action::ManageAppointments).await?;
         let (_, to) = self.for_change(actor, id, false).await?;
         if action == StatusAction::Complete {
             if let Some(r) = medical_record_id {
-                let rec = self.patients.medical_record(r).await?;
-                if rec.is_none_or(|rec| rec.patient_id != to.patient_id) {
+                let owner = self.patients.record_patient(RecordRef::Medical(r)).await?;
+                if owner != Some(to.patient_id) {
                     return Err(AppError::field(
                         "medical_record_id",
                         "no such medical record of this patient",
@@ -608,8 +656,8 @@ impl AppointmentService {
                 }
             }
             if let Some(r) = dental_record_id {
-                let rec = self.patients.dental_record(r).await?;
-                if rec.is_none_or(|rec| rec.patient_id != to.patient_id) {
+                let owner = self.patients.record_patient(RecordRef::Dental(r)).await?;
+                if owner != Some(to.patient_id) {
                     return Err(AppError::field(
                         "dental_record_id",
                         "no such dental record of this patient",
@@ -627,8 +675,8 @@ impl AppointmentService {
             a.medical_record_id = medical_record_id;
             a.dental_record_id = dental_record_id;
         }
-        tx.update_appointment(&a).await?;
-        tx.insert_transition(&t).await?;
+        tx.appointments().update_appointment(&a).await?;
+        tx.appointments().insert_transition(&t).await?;
         let name = match action {
             StatusAction::CheckIn => "appointments.check_in",
             StatusAction::Complete => "appointments.complete",
@@ -652,24 +700,43 @@ impl AppointmentService {
         id: AppointmentId,
         reason: Option<String>,
     ) -> Result<AppointmentView, AppError> {
+        retrying(|| self.undo_once(actor, id, reason.clone())).await
+    }
+
+    /// One attempt of [`Self::undo`].
+    async fn undo_once(
+        &self,
+        actor: &Actor,
+        id: AppointmentId,
+        reason: Option<String>,
+    ) -> Result<AppointmentView, AppError> {
         self.check(actor, Action::ManageAppointments).await?;
         let (current, to) = self.for_change(actor, id, false).await?;
         let kind = self.kind(current.appointment_type_id).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        // The lock order of every use case: provider before the appointment's row (an
+        // appointment's provider never changes). Taken even when the undo turns out not
+        // to need it, so it can never be taken after the row.
+        tx.appointments().lock_provider(current.provider_id).await?;
         let mut a = self.locked(tx.as_mut(), actor, id, now).await?;
         let before = a.status();
-        let last = tx.last_transition(a.id).await?;
+        let last = tx.appointments().last_transition(a.id).await?;
         let t = a
             .undo(last.as_ref(), actor.user_id, now, reason.as_deref())
             .map_err(status_error)?;
         if !before.holds_time() && a.status().holds_time() {
-            tx.lock_provider(a.provider_id).await?;
             let (lo, hi) = (a.start - Duration::days(1), a.start + Duration::days(1));
-            let booked = tx.booked(a.provider_id, lo, hi, Some(a.id), None).await?;
+            let booked = tx
+                .appointments()
+                .booked(a.provider_id, lo, hi, Some(a.id), None)
+                .await?;
             room_for(&kind, a.start, &booked)
                 .ok_or_else(|| booking_error(BookingError::SlotTaken))?;
-            let mine = tx.patient_spans(a.patient_id, lo, hi, Some(a.id)).await?;
+            let mine = tx
+                .appointments()
+                .patient_spans(a.patient_id, lo, hi, Some(a.id))
+                .await?;
             if mine.iter().any(|s| s.overlaps(&a.span())) {
                 return Err(booking_error(BookingError::PatientBusy));
             }
@@ -677,8 +744,11 @@ impl AppointmentService {
                 .free_seat(tx.as_mut(), a.capacity, a.provider_id, a.start)
                 .await?;
         }
-        tx.update_appointment(&a).await.map_err(slot_conflict)?;
-        tx.insert_transition(&t).await?;
+        tx.appointments()
+            .update_appointment(&a)
+            .await
+            .map_err(slot_conflict)?;
+        tx.appointments().insert_transition(&t).await?;
         tx.append_audit(
             appointment_event(actor, "appointments.undo", &a, to.user_id),
             now,
@@ -697,7 +767,8 @@ impl AppointmentService {
         let token = random_token()?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.set_feed(actor.user_id, Some(token_hash(&token)), now)
+        tx.appointments()
+            .set_feed(actor.user_id, Some(token_hash(&token)), now)
             .await?;
         tx.append_audit(
             AuditEvent::new(
@@ -718,7 +789,7 @@ impl AppointmentService {
     pub async fn revoke_feed(&self, actor: &Actor) -> Result<(), AppError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.set_feed(actor.user_id, None, now).await?;
+        tx.appointments().set_feed(actor.user_id, None, now).await?;
         tx.append_audit(
             AuditEvent::new(
                 Some(actor.user_id),
@@ -846,10 +917,12 @@ impl AppointmentService {
 /// The database's refusal of a double booking, in the booking's words.
 pub(super) fn slot_conflict(e: StoreError) -> AppError {
     match &e {
-        StoreError::Conflict { what } if what == "slot" => booking_error(BookingError::SlotTaken),
-        StoreError::Conflict { what } if what == "patient_busy" => {
-            booking_error(BookingError::PatientBusy)
-        }
+        StoreError::Conflict {
+            what: Constraint::Slot,
+        } => booking_error(BookingError::SlotTaken),
+        StoreError::Conflict {
+            what: Constraint::PatientBusy,
+        } => booking_error(BookingError::PatientBusy),
         _ => e.into(),
     }
 }

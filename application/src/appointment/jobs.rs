@@ -4,12 +4,16 @@
 //! are unique per slot and per entry in the database.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
 
 use chrono::{Duration, NaiveTime};
 use domain::appointment::{Offer, room_for, to_utc};
 use domain::audit::{AuditEvent, Outcome};
 
 use super::service::AppointmentService;
+use crate::jobs::{Job, JobRun};
 use crate::{AppError, StoreError};
 
 /// What one pass of the jobs did.
@@ -24,6 +28,40 @@ pub struct JobReport {
 }
 
 const REMINDER_BATCH: u64 = 500;
+
+/// Reminders and the waitlist pass as one background [`Job`], run every `period`
+/// (`USCPIS_JOBS_POLL_MS`).
+pub struct AppointmentJobs {
+    service: Arc<AppointmentService>,
+    period: std::time::Duration,
+}
+
+impl AppointmentJobs {
+    /// The jobs of `service`, run every `period`.
+    pub fn new(service: Arc<AppointmentService>, period: std::time::Duration) -> Self {
+        Self { service, period }
+    }
+}
+
+#[async_trait]
+impl Job for AppointmentJobs {
+    fn name(&self) -> &'static str {
+        "appointments"
+    }
+
+    fn period(&self) -> std::time::Duration {
+        self.period
+    }
+
+    async fn run(&self) -> Result<JobRun, AppError> {
+        let r = self.service.run_jobs().await?;
+        Ok(JobRun(vec![
+            ("reminded", u64::from(r.reminded)),
+            ("expired", u64::from(r.expired)),
+            ("offered", u64::from(r.offered)),
+        ]))
+    }
+}
 
 impl AppointmentService {
     /// Runs every job once.
@@ -42,7 +80,7 @@ impl AppointmentService {
     pub async fn send_reminders(&self) -> Result<u32, AppError> {
         let now = self.clock.now();
         if !self
-            .store
+            .lease
             .try_lease("reminders", &self.instance, now, now + Duration::minutes(2))
             .await?
         {
@@ -67,13 +105,15 @@ impl AppointmentService {
             let now = self.clock.now();
             let mut tx = self.store.begin().await?;
             let due = tx
+                .appointments()
                 .due_reminders(now, now + self.config.reminder_before, REMINDER_BATCH)
                 .await?;
             let recipients = tx
+                .appointments()
                 .recipients(due.iter().map(|a| a.patient_id).collect())
                 .await?;
             for a in &due {
-                if !tx.mark_reminded(a.id, now).await? {
+                if !tx.appointments().mark_reminded(a.id, now).await? {
                     continue;
                 }
                 let Some(to) = recipients.get(&a.patient_id) else {
@@ -118,10 +158,10 @@ impl AppointmentService {
     pub async fn waitlist_pass(&self) -> Result<(u32, u32), AppError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let lapsed = tx.lapsed_offers(now).await?;
+        let lapsed = tx.appointments().lapsed_offers(now).await?;
         for mut o in lapsed.iter().cloned() {
             if o.expire(now).is_ok() {
-                tx.update_offer(&o).await?;
+                tx.appointments().update_offer(&o).await?;
                 tx.append_audit(
                     AuditEvent::new(
                         None,
@@ -188,8 +228,9 @@ impl AppointmentService {
                 now,
             );
             let mut tx = self.store.begin().await?;
-            tx.lock_provider(slot.provider_id).await?;
+            tx.appointments().lock_provider(slot.provider_id).await?;
             let booked = tx
+                .appointments()
                 .booked(
                     slot.provider_id,
                     slot.slot.start - Duration::days(1),
@@ -201,7 +242,7 @@ impl AppointmentService {
             if room_for(&kind, slot.slot.start, &booked).is_none() {
                 continue;
             }
-            match tx.insert_offer(&offer).await {
+            match tx.appointments().insert_offer(&offer).await {
                 Err(StoreError::Conflict { .. }) => continue,
                 other => other?,
             }

@@ -19,7 +19,7 @@ mod tests;
 mod waitlist;
 
 pub use booking::{BookingInput, SlotQuery};
-pub use jobs::JobReport;
+pub use jobs::{AppointmentJobs, JobReport};
 pub use ports::*;
 pub use schedule::{ExceptionInput, ExceptionOutcome, RangeInput, ScheduleView, TypeInput};
 pub use service::{

@@ -1,7 +1,7 @@
 //! Appointment ports: storage of types, schedules, appointments, the waitlist, feeds and
 //! job leases.
 //!
-//! A write transaction reads only through [`AppointmentTx`]: on SQLite it holds the one
+//! A write transaction reads only through [`AppointmentOps`]: on SQLite it holds the one
 //! writer lock, and waiting for a second pooled connection could starve the pool.
 //!
 //! Errors: `Conflict{what}` with `what` = `slot` when the database refuses a double
@@ -17,14 +17,12 @@ use domain::appointment::{
     Appointment, AppointmentStatus, AppointmentType, Booked, Interval, Offer, ScheduleException,
     Transition, WaitlistEntry, WeeklyHours,
 };
-use domain::audit::AuditEvent;
 use domain::identity::{EmailAddress, Role};
 use domain::paging::{Page, PageRequest};
 use domain::{AppointmentId, AppointmentTypeId, OfferId, PatientId, UserId, WaitlistId};
 
 use crate::StoreError;
-use crate::clinical::Notification;
-use crate::mail::OutgoingEmail;
+use crate::unit_of_work::UnitOfWork;
 
 /// A clinic user who can be booked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +66,7 @@ pub struct Labels {
 #[async_trait]
 pub trait AppointmentStore: Send + Sync {
     /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite).
-    async fn begin(&self) -> Result<Box<dyn AppointmentTx>, StoreError>;
+    async fn begin(&self) -> Result<Box<dyn UnitOfWork>, StoreError>;
     /// Every type, by name (inactive ones too when asked).
     async fn types(&self, include_inactive: bool) -> Result<Vec<AppointmentType>, StoreError>;
     /// One type.
@@ -162,20 +160,15 @@ pub trait AppointmentStore: Send + Sync {
     async fn offer(&self, id: OfferId) -> Result<Option<Offer>, StoreError>;
     /// The account owning a calendar feed token (by its SHA-256).
     async fn feed_owner(&self, token_hash: &str) -> Result<Option<UserId>, StoreError>;
-    /// Takes or renews the lease on a background job; `false` if another holder has it.
-    async fn try_lease(
-        &self,
-        job: &str,
-        holder: &str,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
 }
 
-/// One appointment write transaction.
+/// Appointment operations inside a [`UnitOfWork`] (`tx.appointments()`).
+///
+/// Lock order (see [`crate::unit_of_work`]): `lock_clinic`, then `lock_provider`, then
+/// rows (`appointment`, `entry`, `offer` lock the row they read).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait AppointmentTx: Send {
+pub trait AppointmentOps: Send {
     /// Serialises bookings of one provider (advisory lock on PostgreSQL, together with a
     /// shared hold on the clinic's; SQLite's write transaction already serialises).
     async fn lock_provider(&mut self, provider: UserId) -> Result<(), StoreError>;
@@ -295,22 +288,6 @@ pub trait AppointmentTx: Send {
         &mut self,
         patients: Vec<PatientId>,
     ) -> Result<HashMap<PatientId, Recipient>, StoreError>;
-    /// Inserts an in-app notification.
-    async fn insert_notification(&mut self, n: &Notification) -> Result<(), StoreError>;
-    /// Enqueues an email, sent after commit.
-    async fn enqueue_mail(
-        &mut self,
-        email: &OutgoingEmail,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Appends an audit entry.
-    async fn append_audit(
-        &mut self,
-        event: AuditEvent,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Commits.
-    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
 /// Where to reach a patient: in-app when they have an account, email when there is an

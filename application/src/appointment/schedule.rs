@@ -13,6 +13,7 @@ use super::ports::Provider;
 use super::service::{AppointmentService, AppointmentView, appointment_event, status_error};
 use crate::AppError;
 use crate::fields::Fields;
+use crate::unit_of_work::retrying;
 
 /// A new appointment type.
 #[derive(Debug, Clone, Default)]
@@ -131,7 +132,7 @@ impl AppointmentService {
             AppError::field(field, e.to_string())
         })?;
         let mut tx = self.store.begin().await?;
-        tx.insert_type(&t).await?;
+        tx.appointments().insert_type(&t).await?;
         tx.append_audit(
             AuditEvent::new(
                 Some(actor.user_id),
@@ -188,6 +189,16 @@ impl AppointmentService {
         provider: UserId,
         ranges: Vec<RangeInput>,
     ) -> Result<ScheduleView, AppError> {
+        retrying(|| self.set_schedule_once(actor, provider, ranges.clone())).await
+    }
+
+    /// One attempt of [`Self::set_schedule`].
+    async fn set_schedule_once(
+        &self,
+        actor: &Actor,
+        provider: UserId,
+        ranges: Vec<RangeInput>,
+    ) -> Result<ScheduleView, AppError> {
         self.check(actor, Action::ManageSchedule { provider })
             .await?;
         let p = self.provider(provider).await?;
@@ -204,8 +215,10 @@ impl AppointmentService {
             WeeklyHours::new(parsed).map_err(|e| AppError::field("weekly", e.to_string()))?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.lock_provider(p.user_id).await?;
-        tx.set_weekly_hours(p.user_id, &hours, now).await?;
+        tx.appointments().lock_provider(p.user_id).await?;
+        tx.appointments()
+            .set_weekly_hours(p.user_id, &hours, now)
+            .await?;
         tx.append_audit(
             AuditEvent::new(
                 Some(actor.user_id),
@@ -249,6 +262,17 @@ impl AppointmentService {
         input: ExceptionInput,
         preview: bool,
     ) -> Result<ExceptionOutcome, AppError> {
+        retrying(|| self.add_exception_once(actor, provider, input.clone(), preview)).await
+    }
+
+    /// One attempt of [`Self::add_exception`].
+    async fn add_exception_once(
+        &self,
+        actor: &Actor,
+        provider: Option<UserId>,
+        input: ExceptionInput,
+        preview: bool,
+    ) -> Result<ExceptionOutcome, AppError> {
         match provider {
             Some(p) => {
                 self.check(actor, Action::ManageSchedule { provider: p })
@@ -281,12 +305,14 @@ impl AppointmentService {
         })?;
         let mut tx = self.store.begin().await?;
         match provider {
-            Some(p) => tx.lock_provider(p).await?,
+            Some(p) => tx.appointments().lock_provider(p).await?,
             // A clinic-wide closure waits for every booking in flight, and they for it.
-            None => tx.lock_clinic().await?,
+            None => tx.appointments().lock_clinic().await?,
         }
         let affected = if kind == ExceptionKind::Closed {
-            tx.affected(provider, e.starts_at, e.ends_at).await?
+            tx.appointments()
+                .affected(provider, e.starts_at, e.ends_at)
+                .await?
         } else {
             Vec::new()
         };
@@ -294,6 +320,7 @@ impl AppointmentService {
         let mut entries = Vec::new();
         let mut after = Vec::with_capacity(affected.len());
         let recipients = tx
+            .appointments()
             .recipients(affected.iter().map(|a| a.patient_id).collect())
             .await?;
         for mut a in affected {
@@ -310,8 +337,8 @@ impl AppointmentService {
                 let t = a
                     .apply(StatusAction::Cancel, actor.user_id, now, Some(&e.reason))
                     .map_err(status_error)?;
-                tx.update_appointment(&a).await?;
-                tx.insert_transition(&t).await?;
+                tx.appointments().update_appointment(&a).await?;
+                tx.appointments().insert_transition(&t).await?;
                 let msg = format!(
                     "Your appointment on {} had to be cancelled: {}. Please book another time.",
                     self.local(a.start),
@@ -337,7 +364,7 @@ impl AppointmentService {
             after.push(a);
         }
         if !preview {
-            tx.insert_exception(&e).await?;
+            tx.appointments().insert_exception(&e).await?;
             entries.push(AuditEvent::new(
                 Some(actor.user_id),
                 "schedules.exception",

@@ -8,16 +8,18 @@ use domain::appointment::{
     Appointment, AppointmentStatus, AppointmentType, BookingError, BookingPolicy, Slot, StatusError,
 };
 use domain::audit::{AuditEvent, Outcome};
-use domain::clinical::Patient;
 use domain::paging::PageRequest;
 use domain::policy::{Action, Actor, authorize};
 use domain::{AppointmentTypeId, NotificationId, PatientId, UserId};
 
-use super::ports::{AppointmentFilter, AppointmentStore, AppointmentTx, Labels, Recipient};
+use super::ports::{AppointmentFilter, AppointmentStore, Labels, Recipient};
 use crate::audit::{AuditStore, authorize_audited};
-use crate::clinical::{ClinicalStore, Notification};
+use crate::clinical::{PatientDirectory, PatientRef};
+use crate::jobs::JobLease;
 use crate::mail::OutgoingEmail;
-use crate::{AppError, Clock};
+use crate::notification::Notification;
+use crate::unit_of_work::UnitOfWork;
+use crate::{AppError, Clock, ErrorCode};
 
 /// Settings of the appointment use cases.
 #[derive(Debug, Clone)]
@@ -95,8 +97,9 @@ pub struct CalendarFeed {
 /// The appointment use cases.
 pub struct AppointmentService {
     pub(super) store: Arc<dyn AppointmentStore>,
-    pub(super) patients: Arc<dyn ClinicalStore>,
+    pub(super) patients: Arc<dyn PatientDirectory>,
     pub(super) audit: Arc<dyn AuditStore>,
+    pub(super) lease: Arc<dyn JobLease>,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) config: AppointmentConfig,
     pub(super) instance: String,
@@ -106,8 +109,9 @@ impl AppointmentService {
     /// Wires the use cases to their ports.
     pub fn new(
         store: Arc<dyn AppointmentStore>,
-        patients: Arc<dyn ClinicalStore>,
+        patients: Arc<dyn PatientDirectory>,
         audit: Arc<dyn AuditStore>,
+        lease: Arc<dyn JobLease>,
         clock: Arc<dyn Clock>,
         config: AppointmentConfig,
     ) -> Self {
@@ -115,6 +119,7 @@ impl AppointmentService {
             store,
             patients,
             audit,
+            lease,
             clock,
             config,
             instance: uuid::Uuid::now_v7().to_string(),
@@ -166,14 +171,14 @@ impl AppointmentService {
         self.recipient(id).await
     }
 
-    pub(super) async fn own_patient(&self, actor: &Actor) -> Result<Patient, AppError> {
+    pub(super) async fn own_patient(&self, actor: &Actor) -> Result<PatientRef, AppError> {
         self.check(actor, Action::BookOwnAppointments).await?;
         self.patients
             .patient_of_user(actor.user_id)
             .await?
             .ok_or_else(|| {
                 AppError::conflict(
-                    "patient_profile_required",
+                    ErrorCode::PatientProfileRequired,
                     "complete your patient profile (PATCH /api/patients/me) first",
                 )
             })
@@ -279,7 +284,7 @@ impl AppointmentService {
     /// an address), inside the caller's transaction.
     pub(super) async fn notify(
         &self,
-        tx: &mut dyn AppointmentTx,
+        tx: &mut dyn UnitOfWork,
         to: &Recipient,
         kind: &str,
         title: &str,
@@ -287,7 +292,7 @@ impl AppointmentService {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         if let Some(user) = to.user_id {
-            tx.insert_notification(&Notification {
+            tx.notify(&Notification {
                 id: NotificationId::new(),
                 user_id: user,
                 kind: kind.to_owned(),
@@ -368,13 +373,15 @@ pub(super) fn booking_error(e: BookingError) -> AppError {
         BookingError::Inactive => field("appointment_type_id", &e),
         BookingError::WrongProvider => field("provider_id", &e),
         BookingError::ForceNotAllowed => AppError::Forbidden {
-            code: "forbidden",
+            code: ErrorCode::Forbidden,
             message: e.to_string(),
         },
-        BookingError::Unavailable => AppError::conflict("outside_availability", e.to_string()),
-        BookingError::SlotTaken => AppError::conflict("slot_taken", e.to_string()),
-        BookingError::PatientBusy => AppError::conflict("patient_busy", e.to_string()),
-        BookingError::CutoffPassed(_) => AppError::conflict("cutoff_passed", e.to_string()),
+        BookingError::Unavailable => {
+            AppError::conflict(ErrorCode::OutsideAvailability, e.to_string())
+        }
+        BookingError::SlotTaken => AppError::conflict(ErrorCode::SlotTaken, e.to_string()),
+        BookingError::PatientBusy => AppError::conflict(ErrorCode::PatientBusy, e.to_string()),
+        BookingError::CutoffPassed(_) => AppError::conflict(ErrorCode::CutoffPassed, e.to_string()),
     }
 }
 
@@ -383,8 +390,8 @@ pub(super) fn status_error(e: StatusError) -> AppError {
     match e {
         StatusError::Reason(_) => AppError::field("reason", e.to_string()),
         StatusError::Transition { .. } | StatusError::NothingToUndo => {
-            AppError::conflict("invalid_transition", e.to_string())
+            AppError::conflict(ErrorCode::InvalidTransition, e.to_string())
         }
-        StatusError::TooEarly(_) => AppError::conflict("too_early", e.to_string()),
+        StatusError::TooEarly(_) => AppError::conflict(ErrorCode::TooEarly, e.to_string()),
     }
 }

@@ -10,15 +10,26 @@ use domain::{PatientId, UserId};
 
 use super::*;
 use crate::audit::ports::MockAuditStore;
-use crate::clinical::MockClinicalStore;
 use crate::clinical::tests::{actor, patient};
-use crate::{AppError, StoreError, SystemClock};
+use crate::clinical::{MockPatientDirectory, PatientRef};
+use crate::jobs::MockJobLease;
+use crate::unit_of_work::MockTx;
+use crate::{AppError, ErrorCode, StoreError, SystemClock};
 
-fn service(store: MockAppointmentStore, clinical: MockClinicalStore) -> AppointmentService {
+fn service(store: MockAppointmentStore, clinical: MockPatientDirectory) -> AppointmentService {
+    service_with_lease(store, clinical, MockJobLease::new())
+}
+
+fn service_with_lease(
+    store: MockAppointmentStore,
+    clinical: MockPatientDirectory,
+    lease: MockJobLease,
+) -> AppointmentService {
     AppointmentService::new(
         Arc::new(store),
         Arc::new(clinical),
         Arc::new(MockAuditStore::new()),
+        Arc::new(lease),
         Arc::new(SystemClock),
         AppointmentConfig::default(),
     )
@@ -48,11 +59,7 @@ fn all_week() -> WeeklyHours {
 
 /// A store that knows one type, one doctor and the patient's contact, and hands out `tx`
 /// once (the doctor's hours are read through the transaction: [`open_all_week`]).
-fn store_with(
-    kind: &AppointmentType,
-    doc: &Provider,
-    tx: MockAppointmentTx,
-) -> MockAppointmentStore {
+fn store_with(kind: &AppointmentType, doc: &Provider, tx: MockTx) -> MockAppointmentStore {
     let mut store = MockAppointmentStore::new();
     let k = kind.clone();
     store
@@ -91,8 +98,9 @@ fn tomorrow_at_ten() -> DateTime<Utc> {
 }
 
 /// The doctor's hours as the transaction reads them: open all week, no exceptions.
-fn open_all_week(tx: &mut MockAppointmentTx) {
-    tx.expect_hours()
+fn open_all_week(tx: &mut MockTx) {
+    tx.appointments
+        .expect_hours()
         .times(1)
         .returning(|_, _, _| Ok((all_week(), vec![])));
 }
@@ -111,10 +119,10 @@ fn staff_booking(kind: &AppointmentType, doc: &Provider, patient: PatientId) -> 
 async fn a_patient_cannot_book_for_someone_else() {
     let me = actor(Role::Student);
     let mine = patient(Some(me.user_id), vec![]);
-    let mut clinical = MockClinicalStore::new();
+    let mut clinical = MockPatientDirectory::new();
     clinical
         .expect_patient_of_user()
-        .returning(move |_| Ok(Some(mine.clone())));
+        .returning(move |_| Ok(Some(PatientRef::from(&mine))));
     // No expectations on the appointment store: nothing may be read or written.
     let svc = service(MockAppointmentStore::new(), clinical);
     let kind = consultation();
@@ -133,20 +141,20 @@ async fn booking_is_slot_taken(
     doc: &Provider,
     p: Patient,
     input: BookingInput,
-    tx: MockAppointmentTx,
+    tx: MockTx,
     role: Role,
 ) {
-    let mut clinical = MockClinicalStore::new();
+    let mut clinical = MockPatientDirectory::new();
     clinical
         .expect_patient()
-        .returning(move |_| Ok(Some(p.clone())));
+        .returning(move |_| Ok(Some(PatientRef::from(&p))));
     let svc = service(store_with(kind, doc, tx), clinical);
     let got = svc.book(&actor(role), input, None).await;
     assert!(
         matches!(
             got,
             Err(AppError::Conflict {
-                code: "slot_taken",
+                code: ErrorCode::SlotTaken,
                 ..
             })
         ),
@@ -167,14 +175,20 @@ async fn an_overlapping_booking_is_refused_inside_the_transaction_and_nothing_is
         block_end: input.start + Duration::minutes(10),
         seats: 1,
     };
-    let mut tx = MockAppointmentTx::new();
-    tx.expect_lock_provider().times(1).returning(|_| Ok(()));
+    let mut tx = MockTx::default();
+    tx.appointments
+        .expect_lock_provider()
+        .times(1)
+        .returning(|_| Ok(()));
     open_all_week(&mut tx);
-    tx.expect_booked()
+    tx.appointments
+        .expect_booked()
         .returning(move |_, _, _, _, _| Ok(vec![held]));
-    tx.expect_patient_spans().returning(|_, _, _, _| Ok(vec![]));
-    tx.expect_insert_appointment().times(0);
-    tx.expect_commit().times(0);
+    tx.appointments
+        .expect_patient_spans()
+        .returning(|_, _, _, _| Ok(vec![]));
+    tx.appointments.expect_insert_appointment().times(0);
+    tx.work.expect_commit().times(0);
     booking_is_slot_taken(&kind, &doc, p, input, tx, Role::Staff).await;
 }
 
@@ -184,20 +198,25 @@ async fn the_databases_refusal_is_slot_taken_too() {
     let doc = doctor();
     let p = patient(None, vec![]);
     let input = staff_booking(&kind, &doc, p.id);
-    let mut tx = MockAppointmentTx::new();
-    tx.expect_lock_provider().returning(|_| Ok(()));
+    let mut tx = MockTx::default();
+    tx.appointments.expect_lock_provider().returning(|_| Ok(()));
     open_all_week(&mut tx);
-    tx.expect_booked().returning(|_, _, _, _, _| Ok(vec![]));
-    tx.expect_patient_spans().returning(|_, _, _, _| Ok(vec![]));
-    tx.expect_insert_appointment()
+    tx.appointments
+        .expect_booked()
+        .returning(|_, _, _, _, _| Ok(vec![]));
+    tx.appointments
+        .expect_patient_spans()
+        .returning(|_, _, _, _| Ok(vec![]));
+    tx.appointments
+        .expect_insert_appointment()
         .times(1)
         .returning(|a: &Appointment| {
             assert_eq!(a.seat, 1);
             Err(StoreError::Conflict {
-                what: "slot".into(),
+                what: crate::Constraint::Slot,
             })
         });
-    tx.expect_commit().times(0);
+    tx.work.expect_commit().times(0);
     booking_is_slot_taken(&kind, &doc, p, input, tx, Role::Nurse).await;
 }
 
@@ -229,15 +248,17 @@ async fn a_reminder_claimed_by_another_worker_is_not_sent_again() {
     );
     let taken = a1.id;
     let mut store = MockAppointmentStore::new();
-    store.expect_try_lease().returning(|_, _, _, _| Ok(true));
+    let mut lease = MockJobLease::new();
+    lease.expect_try_lease().returning(|_, _, _, _| Ok(true));
     store.expect_types().returning(|_| Ok(vec![]));
     store.expect_providers().returning(|_| Ok(vec![]));
-    let mut tx = MockAppointmentTx::new();
+    let mut tx = MockTx::default();
     let due = vec![a1, a2];
-    tx.expect_due_reminders()
+    tx.appointments
+        .expect_due_reminders()
         .times(1)
         .returning(move |_, _, _| Ok(due.clone()));
-    tx.expect_recipients().returning(|ids| {
+    tx.appointments.expect_recipients().returning(|ids| {
         Ok(ids
             .into_iter()
             .map(|p| {
@@ -256,27 +277,30 @@ async fn a_reminder_claimed_by_another_worker_is_not_sent_again() {
             })
             .collect())
     });
-    tx.expect_mark_reminded()
+    tx.appointments
+        .expect_mark_reminded()
         .returning(move |id, _| Ok(id != taken));
-    tx.expect_insert_notification()
+    tx.work.expect_notify().times(1).returning(|_| Ok(()));
+    tx.work
+        .expect_enqueue_mail()
         .times(1)
-        .returning(|_| Ok(()));
-    tx.expect_enqueue_mail().times(1).returning(|_, _| Ok(()));
-    tx.expect_commit().times(1).returning(|| Ok(()));
+        .returning(|_, _| Ok(()));
+    tx.work.expect_commit().times(1).returning(|| Ok(()));
     let mut tx = Some(tx);
     store
         .expect_begin()
         .times(1)
         .returning(move || Ok(Box::new(tx.take().expect("one transaction"))));
-    let svc = service(store, MockClinicalStore::new());
+    let svc = service_with_lease(store, MockPatientDirectory::new(), lease);
     assert_eq!(svc.send_reminders().await.expect("sent"), 1);
 }
 
 #[tokio::test]
 async fn reminders_wait_while_another_instance_holds_the_lease() {
     let mut store = MockAppointmentStore::new();
-    store.expect_try_lease().returning(|_, _, _, _| Ok(false));
+    let mut lease = MockJobLease::new();
+    lease.expect_try_lease().returning(|_, _, _, _| Ok(false));
     store.expect_begin().times(0);
-    let svc = service(store, MockClinicalStore::new());
+    let svc = service_with_lease(store, MockPatientDirectory::new(), lease);
     assert_eq!(svc.send_reminders().await.expect("ok"), 0);
 }

@@ -3,14 +3,15 @@
 use chrono::{Duration, NaiveDate};
 use domain::appointment::{Offer, OfferError, WaitlistEntry, WaitlistStatus};
 use domain::audit::{AuditEvent, Outcome};
-use domain::clinical::Patient;
 use domain::paging::{Page, PageRequest};
 use domain::policy::Actor;
 use domain::{AppointmentTypeId, OfferId, PatientId, UserId, WaitlistId};
 
 use super::booking::{Placing, slot_conflict};
 use super::service::{AppointmentService, AppointmentView, appointment_event};
-use crate::AppError;
+use crate::clinical::PatientRef;
+use crate::unit_of_work::retrying;
+use crate::{AppError, ErrorCode};
 
 /// Joining the waitlist.
 #[derive(Debug, Clone)]
@@ -55,8 +56,8 @@ fn entry_event(
 
 fn offer_error(e: OfferError) -> AppError {
     match e {
-        OfferError::Expired => AppError::conflict("offer_expired", e.to_string()),
-        OfferError::NotOpen => AppError::conflict("offer_closed", e.to_string()),
+        OfferError::Expired => AppError::conflict(ErrorCode::OfferExpired, e.to_string()),
+        OfferError::NotOpen => AppError::conflict(ErrorCode::OfferClosed, e.to_string()),
     }
 }
 
@@ -64,6 +65,15 @@ impl AppointmentService {
     /// Joins the waitlist; the longest-waiting matching patient is offered the next
     /// freed slot.
     pub async fn join_waitlist(
+        &self,
+        actor: &Actor,
+        input: WaitlistInput,
+    ) -> Result<WaitlistEntry, AppError> {
+        retrying(|| self.join_waitlist_once(actor, input.clone())).await
+    }
+
+    /// One attempt of [`Self::join_waitlist`].
+    async fn join_waitlist_once(
         &self,
         actor: &Actor,
         input: WaitlistInput,
@@ -99,7 +109,7 @@ impl AppointmentService {
         )
         .map_err(|err| AppError::field("until", err.to_string()))?;
         let mut tx = self.store.begin().await?;
-        tx.insert_entry(&e).await?;
+        tx.appointments().insert_entry(&e).await?;
         tx.append_audit(
             entry_event(
                 actor,
@@ -143,6 +153,11 @@ impl AppointmentService {
 
     /// Leaves the waitlist (an open offer is declined).
     pub async fn withdraw(&self, actor: &Actor, id: WaitlistId) -> Result<(), AppError> {
+        retrying(|| self.withdraw_once(actor, id)).await
+    }
+
+    /// One attempt of [`Self::withdraw`].
+    async fn withdraw_once(&self, actor: &Actor, id: WaitlistId) -> Result<(), AppError> {
         let found = self.store.entry(id).await?.ok_or(AppError::NotFound {
             what: "waitlist entry",
         })?;
@@ -156,22 +171,26 @@ impl AppointmentService {
             .collect();
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let mut e = tx.entry(id).await?.ok_or(AppError::NotFound {
-            what: "waitlist entry",
-        })?;
+        let mut e = tx
+            .appointments()
+            .entry(id)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "waitlist entry",
+            })?;
         if e.status != WaitlistStatus::Waiting {
             return Err(AppError::conflict(
-                "not_waiting",
+                ErrorCode::NotWaiting,
                 "the entry is no longer waiting",
             ));
         }
         e.status = WaitlistStatus::Withdrawn;
-        tx.update_entry(&e).await?;
+        tx.appointments().update_entry(&e).await?;
         for o in open {
-            if let Some(mut o) = tx.offer(o.id).await?
+            if let Some(mut o) = tx.appointments().offer(o.id).await?
                 && o.decline(now).is_ok()
             {
-                tx.update_offer(&o).await?;
+                tx.appointments().update_offer(&o).await?;
             }
         }
         tx.append_audit(
@@ -189,7 +208,7 @@ impl AppointmentService {
         &self,
         actor: &Actor,
         patient: PatientId,
-    ) -> Result<Patient, AppError> {
+    ) -> Result<PatientRef, AppError> {
         let p = self
             .patients
             .patient(patient)
@@ -206,7 +225,7 @@ impl AppointmentService {
     }
 
     /// An offer and its patient, if the actor may act on it (404 otherwise).
-    async fn offer_for(&self, actor: &Actor, id: OfferId) -> Result<(Offer, Patient), AppError> {
+    async fn offer_for(&self, actor: &Actor, id: OfferId) -> Result<(Offer, PatientRef), AppError> {
         let found = self
             .store
             .offer(id)
@@ -253,13 +272,21 @@ impl AppointmentService {
 
     /// Claims an open offer: books its slot, in one transaction. 409 `offer_expired`.
     pub async fn claim(&self, actor: &Actor, id: OfferId) -> Result<AppointmentView, AppError> {
+        retrying(|| self.claim_once(actor, id)).await
+    }
+
+    /// One attempt of [`Self::claim`].
+    async fn claim_once(&self, actor: &Actor, id: OfferId) -> Result<AppointmentView, AppError> {
         let (found, patient) = self.offer_for(actor, id).await?;
         let kind = self.kind(found.appointment_type_id).await?;
         let provider = self.provider(found.provider_id).await?;
         let to = self.recipient(patient.id).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        // Provider before the offer's row: the lock order of every use case.
+        tx.appointments().lock_provider(provider.user_id).await?;
         let mut o = tx
+            .appointments()
             .offer(id)
             .await?
             .ok_or(AppError::NotFound { what: "offer" })?;
@@ -274,10 +301,10 @@ impl AppointmentService {
             skip_offer: Some(o.id),
         };
         let a = self.book_in(tx.as_mut(), actor, &request, now).await?;
-        tx.update_offer(&o).await?;
-        if let Some(mut e) = tx.entry(o.entry_id).await? {
+        tx.appointments().update_offer(&o).await?;
+        if let Some(mut e) = tx.appointments().entry(o.entry_id).await? {
             e.status = WaitlistStatus::Booked;
-            tx.update_entry(&e).await?;
+            tx.appointments().update_entry(&e).await?;
         }
         tx.append_audit(
             appointment_event(actor, "waitlist.claim", &a, to.user_id),
@@ -290,15 +317,21 @@ impl AppointmentService {
 
     /// Turns an offer down; the slot passes to the next waiting patient.
     pub async fn decline(&self, actor: &Actor, id: OfferId) -> Result<(), AppError> {
+        retrying(|| self.decline_once(actor, id)).await
+    }
+
+    /// One attempt of [`Self::decline`].
+    async fn decline_once(&self, actor: &Actor, id: OfferId) -> Result<(), AppError> {
         let (_, patient) = self.offer_for(actor, id).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut o = tx
+            .appointments()
             .offer(id)
             .await?
             .ok_or(AppError::NotFound { what: "offer" })?;
         o.decline(now).map_err(offer_error)?;
-        tx.update_offer(&o).await?;
+        tx.appointments().update_offer(&o).await?;
         tx.append_audit(
             AuditEvent::new(
                 Some(actor.user_id),

@@ -17,17 +17,20 @@ use domain::policy::{Action, Actor};
 use domain::{CertificateId, NotificationId, TemplateId};
 
 use super::inputs::{CertificateInput, TemplateInput};
-use super::ports::{CertificateDocument, CertificateFilter, ClinicalTx, Notification};
-use super::service::{ClinicalService, Verification, commit_audited, display_user, patient_event};
+use super::ports::{CertificateDocument, CertificateFilter, Notification};
+use super::service::{ClinicalService, Verification, display_user, patient_event};
 use crate::fields::{Fields, set};
 use crate::mail::OutgoingEmail;
-use crate::{AppError, secrets};
+use crate::unit_of_work::{UnitOfWork, commit_audited};
+use crate::{AppError, ErrorCode, secrets};
 
 fn cert_err(e: CertificateError) -> AppError {
     match e {
-        CertificateError::WrongState { .. } => AppError::conflict("invalid_state", e.to_string()),
+        CertificateError::WrongState { .. } => {
+            AppError::conflict(ErrorCode::InvalidState, e.to_string())
+        }
         CertificateError::Role { .. } => AppError::Forbidden {
-            code: "forbidden",
+            code: ErrorCode::Forbidden,
             message: e.to_string(),
         },
         CertificateError::Validity => AppError::field("valid_until", e.to_string()),
@@ -211,10 +214,12 @@ impl ClinicalService {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let p = tx
+            .clinical()
             .patient(patient_id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
         let t = tx
+            .clinical()
             .template(template_id)
             .await?
             .ok_or_else(|| AppError::field("template_id", "no such template"))?;
@@ -228,7 +233,7 @@ impl ClinicalService {
             now,
         )
         .map_err(cert_err)?;
-        tx.save_certificate(&c, true).await?;
+        tx.clinical().save_certificate(&c, true).await?;
         commit_audited(
             tx,
             vec![patient_event(
@@ -347,10 +352,15 @@ impl ClinicalService {
     ) -> Result<Certificate, AppError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let mut c = tx.certificate(id).await?.ok_or(AppError::NotFound {
-            what: "certificate",
-        })?;
+        let mut c = tx
+            .clinical()
+            .certificate(id)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "certificate",
+            })?;
         let p = tx
+            .clinical()
             .patient(c.patient_id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
@@ -375,7 +385,7 @@ impl ClinicalService {
             }
             return Err(e);
         }
-        tx.save_certificate(&c, false).await?;
+        tx.clinical().save_certificate(&c, false).await?;
         if before != c.status()
             && matches!(
                 c.status(),
@@ -401,7 +411,7 @@ impl ClinicalService {
 
     async fn notify_decision(
         &self,
-        tx: &mut dyn ClinicalTx,
+        tx: &mut dyn UnitOfWork,
         c: &Certificate,
         p: &Patient,
         now: chrono::DateTime<chrono::Utc>,
@@ -434,7 +444,7 @@ impl ClinicalService {
             )
         };
         if let Some(user) = p.user_id {
-            tx.insert_notification(&Notification {
+            tx.notify(&Notification {
                 id: NotificationId::new(),
                 user_id: user,
                 kind: kind.into(),
@@ -497,7 +507,7 @@ impl ClinicalService {
             .filter(|_| c.status() == CertificateStatus::Approved)
         else {
             return Err(AppError::conflict(
-                "certificate_not_approved",
+                ErrorCode::CertificateNotApproved,
                 "only an approved certificate has a PDF",
             ));
         };
@@ -694,7 +704,7 @@ impl ClinicalService {
             created_at: now,
         };
         let mut tx = self.store.begin().await?;
-        tx.insert_template(&t).await?;
+        tx.clinical().insert_template(&t).await?;
         commit_audited(
             tx,
             vec![AuditEvent::new(
@@ -731,7 +741,7 @@ impl ClinicalService {
     ) -> Result<u64, AppError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let n = tx.mark_read(actor.user_id, id, now).await?;
+        let n = tx.clinical().mark_read(actor.user_id, id, now).await?;
         if id.is_some() && n == 0 {
             return Err(AppError::NotFound {
                 what: "notification",

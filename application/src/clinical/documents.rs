@@ -102,7 +102,7 @@ impl ClinicalService {
             .map_err(AppError::Unavailable)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.insert_document(&doc).await?;
+        tx.clinical().insert_document(&doc).await?;
         tx.append_audit(
             patient_event(actor, "documents.upload", "document", id.to_string(), &p),
             now,

@@ -12,9 +12,10 @@ use domain::policy::{Action, Actor};
 
 use super::inputs::PatientInput;
 use super::ports::PatientFilter;
-use super::service::{ClinicalService, PatientView, commit_audited, event, patient_event};
-use crate::AppError;
+use super::service::{ClinicalService, PatientView, event, patient_event};
 use crate::fields::{Fields, set};
+use crate::unit_of_work::commit_audited;
+use crate::{AppError, ErrorCode};
 
 /// Raw search parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -157,7 +158,7 @@ impl ClinicalService {
         let now = self.clock.now();
         let p = apply_patient(&input, None, PatientId::new(), actor, now, self.today())?;
         let mut tx = self.store.begin().await?;
-        tx.insert_patient(&p).await?;
+        tx.clinical().insert_patient(&p).await?;
         commit_audited(
             tx,
             vec![patient_event(
@@ -196,11 +197,12 @@ impl ClinicalService {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let old = tx
+            .clinical()
             .patient(id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
         let p = apply_patient(&input, Some(&old), id, actor, now, self.today())?;
-        tx.update_patient(&p).await?;
+        tx.clinical().update_patient(&p).await?;
         commit_audited(
             tx,
             vec![patient_event(
@@ -233,7 +235,7 @@ impl ClinicalService {
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let existing = tx.patient_of_user(actor.user_id).await?;
+        let existing = tx.clinical().patient_of_user(actor.user_id).await?;
         let p = match &existing {
             Some(old) => {
                 input.email = None; // the account's email stays the contact
@@ -251,9 +253,9 @@ impl ClinicalService {
             }
         };
         if existing.is_some() {
-            tx.update_patient(&p).await?;
+            tx.clinical().update_patient(&p).await?;
         } else {
-            tx.insert_patient(&p).await?;
+            tx.clinical().insert_patient(&p).await?;
         }
         let action = if existing.is_some() {
             "patients.update_own"
@@ -288,10 +290,11 @@ impl ClinicalService {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let p = tx
+            .clinical()
             .patient(id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
-        let deps = tx.dependents(id).await?;
+        let deps = tx.clinical().dependents(id).await?;
         if !deps.is_empty() {
             let mut details = crate::Details::new();
             details.insert("medical_records".into(), deps.medical_records.to_string());
@@ -299,13 +302,13 @@ impl ClinicalService {
             details.insert("certificates".into(), deps.certificates.to_string());
             details.insert("documents".into(), deps.documents.to_string());
             return Err(AppError::Conflict {
-                code: "patient_has_records",
+                code: ErrorCode::PatientHasRecords,
                 message: "this patient has records, certificates or documents; remove them first"
                     .into(),
                 details,
             });
         }
-        tx.delete_patient(id).await?;
+        tx.clinical().delete_patient(id).await?;
         commit_audited(
             tx,
             vec![

@@ -17,7 +17,8 @@ use domain::{
 };
 
 use crate::StoreError;
-use crate::mail::OutgoingEmail;
+pub use crate::notification::Notification;
+use crate::unit_of_work::UnitOfWork;
 
 /// Patient search. Text matches a prefix of the first name, last name, "first last",
 /// email or USC ID, case-insensitively.
@@ -102,27 +103,6 @@ impl fmt::Debug for PatientDocument {
     }
 }
 
-/// An in-app notification.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notification {
-    /// Identity.
-    pub id: NotificationId,
-    /// Recipient.
-    pub user_id: UserId,
-    /// `certificate_approved`, `certificate_rejected`, ...
-    pub kind: String,
-    /// Title.
-    pub title: String,
-    /// Message.
-    pub message: String,
-    /// Link inside the app.
-    pub link: Option<String>,
-    /// Created at.
-    pub created_at: DateTime<Utc>,
-    /// Read at.
-    pub read_at: Option<DateTime<Utc>>,
-}
-
 /// Which record a revision list is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordRef {
@@ -169,14 +149,14 @@ impl Dependents {
     }
 }
 
-/// Clinical reads on the pool (fast, no lock), writes through [`ClinicalTx`].
+/// Clinical reads on the pool (fast, no lock), writes through [`ClinicalOps`].
 ///
 /// Errors: `Unavailable` when the database cannot be reached, `Other` otherwise.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ClinicalStore: Send + Sync {
     /// Starts a write transaction (unit of work).
-    async fn begin(&self) -> Result<Box<dyn ClinicalTx>, StoreError>;
+    async fn begin(&self) -> Result<Box<dyn UnitOfWork>, StoreError>;
     /// A patient.
     async fn patient(&self, id: PatientId) -> Result<Option<Patient>, StoreError>;
     /// The patient profile of a user account.
@@ -247,11 +227,12 @@ pub trait ClinicalStore: Send + Sync {
     ) -> Result<Option<(EmailAddress, String)>, StoreError>;
 }
 
-/// One clinical write transaction. Errors: `Conflict{what}` on unique violations (`email`,
-/// `usc_id`, `user_id`, `name`, `visit`), `Missing` on a broken reference.
+/// Clinical operations inside a [`UnitOfWork`] (`tx.clinical()`). Errors:
+/// `Conflict{what}` on unique violations (`email`, `usc_id`, `user_id`, `name`, `visit`),
+/// `Missing` on a broken reference.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait ClinicalTx: Send {
+pub trait ClinicalOps: Send {
     /// A patient, locked for the rest of the transaction.
     async fn patient(&mut self, id: PatientId) -> Result<Option<Patient>, StoreError>;
     /// The patient profile of a user, locked.
@@ -303,8 +284,6 @@ pub trait ClinicalTx: Send {
     async fn insert_template(&mut self, t: &CertificateTemplate) -> Result<(), StoreError>;
     /// Inserts a document's metadata.
     async fn insert_document(&mut self, d: &PatientDocument) -> Result<(), StoreError>;
-    /// Inserts a notification.
-    async fn insert_notification(&mut self, n: &Notification) -> Result<(), StoreError>;
     /// Marks notifications read (all of the user's when `id` is `None`); returns how many.
     async fn mark_read(
         &mut self,
@@ -312,22 +291,43 @@ pub trait ClinicalTx: Send {
         id: Option<NotificationId>,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
-    /// Appends an audit entry.
-    async fn append_audit(
-        &mut self,
-        event: domain::audit::AuditEvent,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Enqueues an email, sent after commit.
-    async fn enqueue_mail(
-        &mut self,
-        email: &OutgoingEmail,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Commits.
-    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
+/// A patient as other capabilities need to know them: that they exist, their account,
+/// and their allergies (so nobody prescribes or dispenses blind).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientRef {
+    /// The patient.
+    pub id: PatientId,
+    /// Their account, if they have one.
+    pub user_id: Option<UserId>,
+    /// Recorded allergies.
+    pub allergies: Vec<domain::clinical::Allergy>,
+}
+
+impl From<&Patient> for PatientRef {
+    fn from(p: &Patient) -> Self {
+        Self {
+            id: p.id,
+            user_id: p.user_id,
+            allergies: p.allergies.clone(),
+        }
+    }
+}
+
+/// The narrow port through which other capabilities (appointments, later inventory and
+/// billing) ask the clinical capability about patients and records, without depending
+/// on its whole store. Reads on the pool.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait PatientDirectory: Send + Sync {
+    /// A patient by id.
+    async fn patient(&self, id: PatientId) -> Result<Option<PatientRef>, StoreError>;
+    /// The patient profile of a user account.
+    async fn patient_of_user(&self, user: UserId) -> Result<Option<PatientRef>, StoreError>;
+    /// Whose record this is (`None`: no such record).
+    async fn record_patient(&self, record: RecordRef) -> Result<Option<PatientId>, StoreError>;
+}
 /// Everything printed on a certificate, as display-ready text.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CertificateDocument {

@@ -16,10 +16,11 @@ use domain::policy::{Action, Actor};
 use domain::{DentalRecordId, MedicalRecordId, PatientId};
 
 use super::inputs::{DentalRecordInput, MedicalRecordInput, PhysicalExamInput};
-use super::ports::{ClinicalTx, RecordFilter, RecordRef};
-use super::service::{ClinicalService, RecordView, commit_audited, event, patient_event};
+use super::ports::{RecordFilter, RecordRef};
+use super::service::{ClinicalService, RecordView, event, patient_event};
 use crate::fields::{Fields, set};
-use crate::{AppError, Details};
+use crate::unit_of_work::{UnitOfWork, commit_audited};
+use crate::{AppError, Details, ErrorCode};
 
 /// Raw record search parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,7 +72,7 @@ fn allergy_gate(
         "send a reason to record this medication anyway".into(),
     );
     Err(AppError::Conflict {
-        code: "allergy_conflict",
+        code: ErrorCode::AllergyConflict,
         message: format!(
             "the patient is allergic to {}; give an override_reason to proceed",
             hits.join(", ")
@@ -315,6 +316,7 @@ impl ClinicalService {
         };
         let mut tx = self.store.begin().await?;
         let p = tx
+            .clinical()
             .patient(patient_id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
@@ -336,7 +338,7 @@ impl ClinicalService {
             updated_at: now,
             version: 1,
         };
-        tx.save_medical_record(&r, true).await?;
+        tx.clinical().save_medical_record(&r, true).await?;
         let entries = create_entries(
             actor,
             "medical_record",
@@ -365,9 +367,13 @@ impl ClinicalService {
         .await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let old = tx.medical_record(id).await?.ok_or(AppError::NotFound {
-            what: "medical record",
-        })?;
+        let old = tx
+            .clinical()
+            .medical_record(id)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "medical record",
+            })?;
         if input.patient_id.is_some_and(|p| p != old.patient_id) {
             return Err(AppError::field(
                 "patient_id",
@@ -420,6 +426,7 @@ impl ClinicalService {
         );
         f.finish()?;
         let p = tx
+            .clinical()
             .patient(r.patient_id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
@@ -458,7 +465,7 @@ impl ClinicalService {
         }
         r.version += 1;
         r.updated_at = now;
-        tx.save_medical_record(&r, false).await?;
+        tx.clinical().save_medical_record(&r, false).await?;
         let edit = Revision {
             record_kind: "medical_record",
             record_id: id.as_uuid(),
@@ -486,14 +493,19 @@ impl ClinicalService {
         .await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let r = tx.medical_record(id).await?.ok_or(AppError::NotFound {
-            what: "medical record",
-        })?;
+        let r = tx
+            .clinical()
+            .medical_record(id)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "medical record",
+            })?;
         let p = tx
+            .clinical()
             .patient(r.patient_id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
-        tx.delete_medical_record(id).await?;
+        tx.clinical().delete_medical_record(id).await?;
         commit_audited(
             tx,
             vec![patient_event(
@@ -607,11 +619,12 @@ impl ClinicalService {
         let r = apply_dental(&input, blank, now)?;
         let mut tx = self.store.begin().await?;
         let p = tx
+            .clinical()
             .patient(patient_id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
         allergy_gate(&p, &r.medications, &r.override_reason)?;
-        tx.save_dental_record(&r, true).await?;
+        tx.clinical().save_dental_record(&r, true).await?;
         let entries = create_entries(
             actor,
             "dental_record",
@@ -640,9 +653,13 @@ impl ClinicalService {
         .await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let old = tx.dental_record(id).await?.ok_or(AppError::NotFound {
-            what: "dental record",
-        })?;
+        let old = tx
+            .clinical()
+            .dental_record(id)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "dental record",
+            })?;
         if input.patient_id.is_some_and(|p| p != old.patient_id) {
             return Err(AppError::field(
                 "patient_id",
@@ -651,6 +668,7 @@ impl ClinicalService {
         }
         let mut r = apply_dental(&input, old.clone(), now)?;
         let p = tx
+            .clinical()
             .patient(r.patient_id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
@@ -712,7 +730,7 @@ impl ClinicalService {
         }
         r.version += 1;
         r.updated_at = now;
-        tx.save_dental_record(&r, false).await?;
+        tx.clinical().save_dental_record(&r, false).await?;
         let edit = Revision {
             record_kind: "dental_record",
             record_id: id.as_uuid(),
@@ -740,14 +758,19 @@ impl ClinicalService {
         .await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let r = tx.dental_record(id).await?.ok_or(AppError::NotFound {
-            what: "dental record",
-        })?;
+        let r = tx
+            .clinical()
+            .dental_record(id)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "dental record",
+            })?;
         let p = tx
+            .clinical()
             .patient(r.patient_id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
-        tx.delete_dental_record(id).await?;
+        tx.clinical().delete_dental_record(id).await?;
         commit_audited(
             tx,
             vec![patient_event(
@@ -835,7 +858,7 @@ fn create_entries(
 /// Saves an edit's revision row and its audit entry, then commits (the record itself
 /// was saved by the caller in the same transaction).
 async fn commit_edit(
-    mut tx: Box<dyn ClinicalTx>,
+    mut tx: Box<dyn UnitOfWork>,
     actor: &Actor,
     edit: Revision,
     p: &Patient,
@@ -847,7 +870,7 @@ async fn commit_edit(
         edit.record_id.to_string(),
         p,
     );
-    tx.insert_revision(&edit).await?;
+    tx.clinical().insert_revision(&edit).await?;
     commit_audited(tx, vec![entry], edit.changed_at).await
 }
 

@@ -10,7 +10,7 @@ use domain::policy::{Action, Actor, authorize};
 use domain::{PatientId, UserId};
 
 use super::inputs::{AllergyInput, MedicationInput};
-use super::ports::{CertificateRenderer, ClinicalStore, ClinicalTx};
+use super::ports::{CertificateRenderer, ClinicalStore};
 use crate::audit::{AuditStore, authorize_audited};
 use crate::fields::Fields;
 use crate::media::MediaStore;
@@ -197,19 +197,6 @@ impl ClinicalService {
             Ok(None)
         }
     }
-}
-
-/// Appends the change's audit entries and commits, as one: every clinical write ends so.
-pub(super) async fn commit_audited(
-    mut tx: Box<dyn ClinicalTx>,
-    entries: Vec<AuditEvent>,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    for e in entries {
-        tx.append_audit(e, now).await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 /// An event by `actor` about an entity.

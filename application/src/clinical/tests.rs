@@ -15,6 +15,7 @@ use domain::{PatientId, TemplateId, UserId};
 use super::*;
 use crate::audit::ports::MockAuditStore;
 use crate::media::MockMediaStore;
+use crate::unit_of_work::MockTx;
 use crate::{AppError, SystemClock};
 
 pub(crate) fn patient(user: Option<UserId>, allergies: Vec<Allergy>) -> Patient {
@@ -83,8 +84,10 @@ async fn a_medication_matching_an_allergy_is_refused_before_anything_is_saved() 
         vec![Allergy::new("Penicillin", None, Severity::Severe).expect("allergy")],
     );
     let id = p.id;
-    let mut tx = MockClinicalTx::new();
-    tx.expect_patient().returning(move |_| Ok(Some(p.clone())));
+    let mut tx = MockTx::default();
+    tx.clinical
+        .expect_patient()
+        .returning(move |_| Ok(Some(p.clone())));
     // No expectation for save_medical_record, append_audit or commit: calling them fails.
     let mut store = MockClinicalStore::new();
     store.expect_begin().return_once(move || Ok(Box::new(tx)));
@@ -127,19 +130,24 @@ async fn a_nurse_certificate_is_saved_as_a_draft_with_an_audit_entry() {
         created_at: Utc::now(),
     };
     let tid = template.id;
-    let mut tx = MockClinicalTx::new();
-    tx.expect_patient().returning(move |_| Ok(Some(p.clone())));
-    tx.expect_template()
+    let mut tx = MockTx::default();
+    tx.clinical
+        .expect_patient()
+        .returning(move |_| Ok(Some(p.clone())));
+    tx.clinical
+        .expect_template()
         .returning(move |_| Ok(Some(template.clone())));
-    tx.expect_save_certificate()
+    tx.clinical
+        .expect_save_certificate()
         .withf(|c, insert| *insert && c.status() == CertificateStatus::Draft)
         .times(1)
         .returning(|_, _| Ok(()));
-    tx.expect_append_audit()
+    tx.work
+        .expect_append_audit()
         .withf(move |e, _| e.action == "certificates.create" && e.patient == Some(pid))
         .times(1)
         .returning(|_, _| Ok(()));
-    tx.expect_commit().times(1).returning(|| Ok(()));
+    tx.work.expect_commit().times(1).returning(|| Ok(()));
     let mut store = MockClinicalStore::new();
     store.expect_begin().return_once(move || Ok(Box::new(tx)));
     let svc = service(store, MockAuditStore::new(), MockMediaStore::new());

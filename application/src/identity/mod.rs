@@ -7,8 +7,10 @@ pub mod service;
 #[cfg(test)]
 mod tests;
 
+#[cfg(any(test, feature = "mocks"))]
+pub use ports::MockIdentityOps;
 pub use ports::{
-    AuthContext, IdentityStore, IdentityTx, PasswordHasher, SafeEmail, Session, UserFilter,
+    AuthContext, IdentityOps, IdentityStore, PasswordHasher, SafeEmail, Session, UserFilter,
     UserRecord,
 };
 pub use service::{

@@ -2,7 +2,6 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::audit::AuditEvent;
 use domain::identity::{EmailAddress, PasswordHash, Role, User, VerificationCode};
 use domain::paging::{Page, PageRequest};
 use domain::policy::Actor;
@@ -10,7 +9,7 @@ use domain::{SafeEmailId, SessionId, UserId};
 use uuid::Uuid;
 
 use crate::StoreError;
-use crate::mail::OutgoingEmail;
+use crate::unit_of_work::UnitOfWork;
 
 /// A user with their stored password hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +95,7 @@ pub trait PasswordHasher: Send + Sync {
 pub trait IdentityStore: Send + Sync {
     /// Starts a write transaction (a unit of work): nothing is visible until `commit`,
     /// and dropping it uncommitted rolls everything back.
-    async fn begin(&self) -> Result<Box<dyn IdentityTx>, StoreError>;
+    async fn begin(&self) -> Result<Box<dyn UnitOfWork>, StoreError>;
     /// The live session for a token hash with its user, if the session exists and is not
     /// revoked (expiry is checked by the caller, who knows the time).
     async fn session_user(&self, token_hash: &str) -> Result<Option<(Session, User)>, StoreError>;
@@ -114,11 +113,11 @@ pub trait IdentityStore: Send + Sync {
     async fn count_users(&self) -> Result<u64, StoreError>;
 }
 
-/// One write transaction over identity data. Errors: `Conflict` on unique violations
-/// (`what` = `email`, `usc_id`, `safe_email`), `Unavailable`, `Other`.
+/// Identity operations inside a [`UnitOfWork`] (`tx.identity()`). Errors: `Conflict` on
+/// unique violations (`what` = `email`, `usc_id`, `safe_email`), `Unavailable`, `Other`.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait IdentityTx: Send {
+pub trait IdentityOps: Send {
     /// The account with this email, read inside the transaction.
     async fn user_by_email(
         &mut self,
@@ -224,18 +223,4 @@ pub trait IdentityTx: Send {
     async fn delete_login_failures(&mut self, ids: &[Uuid]) -> Result<(), StoreError>;
     /// Deletes every failure of a key.
     async fn clear_login_failures(&mut self, key: &str) -> Result<(), StoreError>;
-    /// Appends an entry to the hash-chained audit log.
-    async fn append_audit(
-        &mut self,
-        event: AuditEvent,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Enqueues a message in the outbox (sent after commit by the worker).
-    async fn enqueue_mail(
-        &mut self,
-        email: &OutgoingEmail,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Commits.
-    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }

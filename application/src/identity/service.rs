@@ -15,12 +15,11 @@ use domain::policy::{Action, Actor, authorize};
 use domain::{SafeEmailId, SessionId, UserId};
 
 use super::emails;
-use super::ports::{
-    AuthContext, IdentityStore, IdentityTx, PasswordHasher, SafeEmail, Session, UserFilter,
-};
+use super::ports::{AuthContext, IdentityStore, PasswordHasher, SafeEmail, Session, UserFilter};
 use crate::error::Details;
 use crate::fields::Fields;
-use crate::{AppError, Clock, secrets};
+use crate::unit_of_work::{UnitOfWork, commit_audited};
+use crate::{AppError, Clock, ErrorCode, secrets};
 
 /// Settings of the identity use cases.
 #[derive(Debug, Clone)]
@@ -167,17 +166,6 @@ fn user_event(actor: Option<UserId>, action: &str, user: UserId, outcome: Outcom
     event(actor, action, "user", Some(user.to_string()), outcome).about(user)
 }
 
-/// Appends the change's audit entry and commits, as one: every write use case ends so.
-async fn commit_audited(
-    mut tx: Box<dyn IdentityTx>,
-    entry: AuditEvent,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    tx.append_audit(entry, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// The throttle key of a client address: IPv4 as is, IPv6 by its /64 (one host
 /// usually holds a whole /64, so single addresses would be free to rotate).
 fn address_key(ip: &str) -> String {
@@ -218,13 +206,13 @@ impl IdentityService {
             let tx = self.store.begin().await?;
             commit_audited(
                 tx,
-                event(
+                [event(
                     Some(actor.user_id),
                     action.name(),
                     entity,
                     id,
                     Outcome::Denied,
-                ),
+                )],
                 self.clock.now(),
             )
             .await?;
@@ -238,7 +226,7 @@ impl IdentityService {
     /// refuse a new code now.
     async fn issue_code(
         &self,
-        tx: &mut dyn IdentityTx,
+        tx: &mut dyn UnitOfWork,
         user: &User,
         now: DateTime<Utc>,
     ) -> Result<bool, AppError> {
@@ -247,14 +235,14 @@ impl IdentityService {
                 break d;
             }
         };
-        let code = match tx.verification_code(user.id).await? {
+        let code = match tx.identity().verification_code(user.id).await? {
             None => VerificationCode::issue(user.id, &digits, now),
             Some(existing) => match existing.reissue(user.id, &digits, now) {
                 Ok(c) => c,
                 Err(_) => return Ok(false),
             },
         };
-        tx.put_verification_code(user.id, &code).await?;
+        tx.identity().put_verification_code(user.id, &code).await?;
         tx.enqueue_mail(
             &emails::verification_code(&user.email, user.first_name.as_str(), &digits),
             now,
@@ -283,8 +271,11 @@ impl IdentityService {
         let now = self.clock.now();
         let throttle = self.config.throttle;
         let mut tx = self.store.begin().await?;
-        tx.lock_throttle_keys(&keys, now).await?;
-        let failures = tx.login_failures(&keys, throttle.window_start(now)).await?;
+        tx.identity().lock_throttle_keys(&keys, now).await?;
+        let failures = tx
+            .identity()
+            .login_failures(&keys, throttle.window_start(now))
+            .await?;
         let locked = keys
             .iter()
             .filter_map(|k| {
@@ -302,10 +293,10 @@ impl IdentityService {
         if let Some(retry_after_secs) = locked {
             let mut e = event(None, "auth.throttled", "session", None, Outcome::Failed);
             e.subject = subject;
-            commit_audited(tx, e, now).await?;
+            commit_audited(tx, [e], now).await?;
             return Err(AppError::RateLimited { retry_after_secs });
         }
-        let provisional = tx.record_login_failure(strict, now).await?;
+        let provisional = tx.identity().record_login_failure(strict, now).await?;
         tx.commit().await?;
         Ok(provisional)
     }
@@ -353,19 +344,21 @@ impl IdentityService {
             .map_err(AppError::Unexpected)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        if let Some(existing) = tx.user_by_email(&email).await? {
+        if let Some(existing) = tx.identity().user_by_email(&email).await? {
             commit_audited(
                 tx,
-                event(None, "auth.register", "user", None, Outcome::Failed).about(existing.user.id),
+                [event(None, "auth.register", "user", None, Outcome::Failed)
+                    .about(existing.user.id)],
                 now,
             )
             .await?;
             return Err(AppError::conflict(
-                "email_taken",
+                ErrorCode::EmailTaken,
                 "this email address is already registered; log in instead",
             ));
         }
         let safe_role = tx
+            .identity()
             .safe_email(&email)
             .await?
             .filter(|s| s.is_active)
@@ -380,7 +373,7 @@ impl IdentityService {
             decision.verified,
             now,
         );
-        tx.insert_user(&user, &hash).await?;
+        tx.identity().insert_user(&user, &hash).await?;
         if user.is_verified {
             tx.enqueue_mail(&emails::welcome(&user), now).await?;
         } else {
@@ -388,7 +381,12 @@ impl IdentityService {
         }
         commit_audited(
             tx,
-            user_event(Some(user.id), "auth.register", user.id, Outcome::Success),
+            [user_event(
+                Some(user.id),
+                "auth.register",
+                user.id,
+                Outcome::Success,
+            )],
             now,
         )
         .await?;
@@ -398,7 +396,7 @@ impl IdentityService {
     /// Checks a verification code: 15 minutes, 5 wrong attempts burn it (counted even
     /// though the call fails). Unknown emails answer like a wrong code.
     pub async fn verify_email(&self, email: &str, code: &str) -> Result<User, AppError> {
-        let invalid = |code: &'static str, message: String, details: Details| AppError::Invalid {
+        let invalid = |code: ErrorCode, message: String, details: Details| AppError::Invalid {
             code,
             message,
             details,
@@ -408,14 +406,14 @@ impl IdentityService {
         };
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let record = tx.user_by_email(&email).await?;
+        let record = tx.identity().user_by_email(&email).await?;
         let stored = match &record {
-            Some(r) if !r.user.is_verified => tx.verification_code(r.user.id).await?,
+            Some(r) if !r.user.is_verified => tx.identity().verification_code(r.user.id).await?,
             _ => None,
         };
         let (Some(record), Some(stored)) = (record, stored) else {
             return Err(invalid(
-                "invalid_code",
+                ErrorCode::InvalidCode,
                 "invalid verification code".into(),
                 Details::new(),
             ));
@@ -423,26 +421,26 @@ impl IdentityService {
         let mut user = record.user;
         let (audit_outcome, result) = match stored.check(user.id, code, now) {
             CodeCheck::Verified => {
-                tx.delete_verification_code(user.id).await?;
+                tx.identity().delete_verification_code(user.id).await?;
                 user.is_verified = true;
                 user.updated_at = now;
-                tx.update_user(&user).await?;
+                tx.identity().update_user(&user).await?;
                 tx.enqueue_mail(&emails::welcome(&user), now).await?;
                 (Outcome::Success, Ok(user.clone()))
             }
             CodeCheck::Refused { error, updated } => {
                 if let Some(c) = updated {
-                    tx.put_verification_code(user.id, &c).await?;
+                    tx.identity().put_verification_code(user.id, &c).await?;
                 }
                 let (code, details) = match error {
                     VerificationError::Wrong { remaining } => {
                         let mut d = Details::new();
                         d.insert("remaining_attempts".into(), remaining.to_string());
-                        ("invalid_code", d)
+                        (ErrorCode::InvalidCode, d)
                     }
-                    VerificationError::Expired => ("code_expired", Details::new()),
+                    VerificationError::Expired => (ErrorCode::CodeExpired, Details::new()),
                     VerificationError::AttemptsExhausted => {
-                        ("code_attempts_exhausted", Details::new())
+                        (ErrorCode::CodeAttemptsExhausted, Details::new())
                     }
                 };
                 (
@@ -453,7 +451,12 @@ impl IdentityService {
         };
         commit_audited(
             tx,
-            user_event(None, "auth.verify_email", user.id, audit_outcome),
+            [user_event(
+                None,
+                "auth.verify_email",
+                user.id,
+                audit_outcome,
+            )],
             now,
         )
         .await?;
@@ -468,7 +471,7 @@ impl IdentityService {
         };
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let Some(record) = tx.user_by_email(&email).await? else {
+        let Some(record) = tx.identity().user_by_email(&email).await? else {
             return Ok(());
         };
         let user = record.user;
@@ -480,7 +483,12 @@ impl IdentityService {
         }
         commit_audited(
             tx,
-            user_event(None, "auth.resend_code", user.id, Outcome::Success),
+            [user_event(
+                None,
+                "auth.resend_code",
+                user.id,
+                Outcome::Success,
+            )],
             now,
         )
         .await?;
@@ -524,26 +532,26 @@ impl IdentityService {
             (Some(r), true) => r.user,
             (record, _) => {
                 if let Some(k) = &ip_key {
-                    tx.record_login_failure(k, now).await?;
+                    tx.identity().record_login_failure(k, now).await?;
                 }
                 let mut e = event(None, "auth.login", "session", None, Outcome::Failed);
                 e.subject = record.map(|r| r.user.id);
-                commit_audited(tx, e, now).await?;
+                commit_audited(tx, [e], now).await?;
                 return Err(AppError::Unauthenticated {
-                    code: "invalid_credentials",
+                    code: ErrorCode::InvalidCredentials,
                     message: "invalid email or password".into(),
                 });
             }
         };
-        tx.delete_login_failures(&[provisional]).await?;
+        tx.identity().delete_login_failures(&[provisional]).await?;
         let refusal = if !user.is_active {
             Some((
-                "account_disabled",
+                ErrorCode::AccountDisabled,
                 "this account is deactivated; contact the clinic",
             ))
         } else if !user.is_verified {
             Some((
-                "email_not_verified",
+                ErrorCode::EmailNotVerified,
                 "verify your email address first: enter the code we sent you",
             ))
         } else {
@@ -552,13 +560,13 @@ impl IdentityService {
         if let Some((code, message)) = refusal {
             commit_audited(
                 tx,
-                event(
+                [event(
                     Some(user.id),
                     "auth.login",
                     "session",
                     None,
                     Outcome::Failed,
-                ),
+                )],
                 now,
             )
             .await?;
@@ -567,7 +575,7 @@ impl IdentityService {
                 message: message.into(),
             });
         }
-        tx.clear_login_failures(&email_key).await?;
+        tx.identity().clear_login_failures(&email_key).await?;
         let token = secrets::random_token()?;
         let session = Session {
             id: SessionId::new(),
@@ -576,16 +584,16 @@ impl IdentityService {
             created_at: now,
             expires_at: now + self.config.token_ttl,
         };
-        tx.insert_session(&session).await?;
+        tx.identity().insert_session(&session).await?;
         commit_audited(
             tx,
-            event(
+            [event(
                 Some(user.id),
                 "auth.login",
                 "session",
                 Some(session.id.to_string()),
                 Outcome::Success,
-            ),
+            )],
             now,
         )
         .await?;
@@ -605,19 +613,19 @@ impl IdentityService {
         };
         if session.expires_at <= self.clock.now() {
             return Err(AppError::Unauthenticated {
-                code: "token_expired",
+                code: ErrorCode::TokenExpired,
                 message: "the session has expired; log in again".into(),
             });
         }
         if !user.is_active {
             return Err(AppError::Forbidden {
-                code: "account_disabled",
+                code: ErrorCode::AccountDisabled,
                 message: "this account is deactivated".into(),
             });
         }
         if !user.is_verified {
             return Err(AppError::Forbidden {
-                code: "email_not_verified",
+                code: ErrorCode::EmailNotVerified,
                 message: "this account's email is not verified".into(),
             });
         }
@@ -635,16 +643,16 @@ impl IdentityService {
     pub async fn logout(&self, auth: &AuthContext) -> Result<(), AppError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.revoke_session(auth.session_id, now).await?;
+        tx.identity().revoke_session(auth.session_id, now).await?;
         commit_audited(
             tx,
-            event(
+            [event(
                 Some(auth.actor.user_id),
                 "auth.logout",
                 "session",
                 Some(auth.session_id.to_string()),
                 Outcome::Success,
-            ),
+            )],
             now,
         )
         .await?;
@@ -714,15 +722,21 @@ impl IdentityService {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut user = tx
+            .identity()
             .user_by_id(auth.actor.user_id)
             .await?
             .ok_or(AppError::NotFound { what: "user" })?
             .user;
         user.apply(update, now);
-        tx.update_user(&user).await?;
+        tx.identity().update_user(&user).await?;
         commit_audited(
             tx,
-            user_event(Some(user.id), "profile.update", user.id, Outcome::Success),
+            [user_event(
+                Some(user.id),
+                "profile.update",
+                user.id,
+                Outcome::Success,
+            )],
             now,
         )
         .await?;
@@ -766,13 +780,13 @@ impl IdentityService {
             let tx = self.store.begin().await?;
             commit_audited(
                 tx,
-                event(
+                [event(
                     Some(me),
                     "password.change",
                     "user",
                     Some(me.to_string()),
                     Outcome::Failed,
-                ),
+                )],
                 now,
             )
             .await?;
@@ -783,19 +797,21 @@ impl IdentityService {
         }
         let hash = self.hasher.hash(&new).await.map_err(AppError::Unexpected)?;
         let mut tx = self.store.begin().await?;
-        tx.delete_login_failures(&[provisional]).await?;
-        tx.set_password(me, &hash, now).await?;
-        tx.revoke_sessions(me, Some(auth.session_id), now).await?;
-        tx.invalidate_reset_tokens(me, now).await?;
+        tx.identity().delete_login_failures(&[provisional]).await?;
+        tx.identity().set_password(me, &hash, now).await?;
+        tx.identity()
+            .revoke_sessions(me, Some(auth.session_id), now)
+            .await?;
+        tx.identity().invalidate_reset_tokens(me, now).await?;
         commit_audited(
             tx,
-            event(
+            [event(
                 Some(me),
                 "password.change",
                 "user",
                 Some(me.to_string()),
                 Outcome::Success,
-            ),
+            )],
             now,
         )
         .await?;
@@ -810,23 +826,29 @@ impl IdentityService {
         };
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let Some(record) = tx.user_by_email(&email).await?.filter(|r| r.user.is_active) else {
+        let Some(record) = tx
+            .identity()
+            .user_by_email(&email)
+            .await?
+            .filter(|r| r.user.is_active)
+        else {
             return Ok(());
         };
         let user_id = record.user.id;
-        if let Some(last) = tx.last_reset_request(user_id).await?
+        if let Some(last) = tx.identity().last_reset_request(user_id).await?
             && now - last < self.config.reset_request_interval
         {
             return Ok(());
         }
         let token = secrets::random_token()?;
-        tx.insert_reset_token(
-            user_id,
-            &secrets::token_hash(&token),
-            now + self.config.reset_ttl,
-            now,
-        )
-        .await?;
+        tx.identity()
+            .insert_reset_token(
+                user_id,
+                &secrets::token_hash(&token),
+                now + self.config.reset_ttl,
+                now,
+            )
+            .await?;
         tx.enqueue_mail(
             &emails::password_reset(&record.user, &token, self.config.public_url.as_deref()),
             now,
@@ -834,7 +856,12 @@ impl IdentityService {
         .await?;
         commit_audited(
             tx,
-            user_event(None, "password.reset_request", user_id, Outcome::Success),
+            [user_event(
+                None,
+                "password.reset_request",
+                user_id,
+                Outcome::Success,
+            )],
             now,
         )
         .await?;
@@ -845,7 +872,7 @@ impl IdentityService {
     /// token and every session of the account stop working.
     pub async fn confirm_password_reset(&self, token: &str, new: &str) -> Result<(), AppError> {
         let invalid = || AppError::Invalid {
-            code: "invalid_token",
+            code: ErrorCode::InvalidToken,
             message: "the reset token is invalid, used or expired".into(),
             details: Details::new(),
         };
@@ -862,15 +889,20 @@ impl IdentityService {
         let hash = self.hasher.hash(&new).await.map_err(AppError::Unexpected)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        if tx.consume_reset_token(&token_hash, now).await? != Some(user_id) {
+        if tx.identity().consume_reset_token(&token_hash, now).await? != Some(user_id) {
             return Err(invalid());
         }
-        tx.invalidate_reset_tokens(user_id, now).await?;
-        tx.set_password(user_id, &hash, now).await?;
-        tx.revoke_sessions(user_id, None, now).await?;
+        tx.identity().invalidate_reset_tokens(user_id, now).await?;
+        tx.identity().set_password(user_id, &hash, now).await?;
+        tx.identity().revoke_sessions(user_id, None, now).await?;
         commit_audited(
             tx,
-            user_event(None, "password.reset", user_id, Outcome::Success),
+            [user_event(
+                None,
+                "password.reset",
+                user_id,
+                Outcome::Success,
+            )],
             now,
         )
         .await?;
@@ -888,16 +920,16 @@ impl IdentityService {
             .await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let page = tx.list_users(&filter, page).await?;
+        let page = tx.identity().list_users(&filter, page).await?;
         commit_audited(
             tx,
-            event(
+            [event(
                 Some(actor.user_id),
                 "users.list",
                 "user",
                 None,
                 Outcome::Success,
-            ),
+            )],
             now,
         )
         .await?;
@@ -911,6 +943,7 @@ impl IdentityService {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let user = tx
+            .identity()
             .user_by_id(id)
             .await?
             .ok_or(AppError::NotFound { what: "user" })?
@@ -972,6 +1005,7 @@ impl IdentityService {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut user = tx
+            .identity()
             .user_by_id(id)
             .await?
             .ok_or(AppError::NotFound { what: "user" })?
@@ -985,24 +1019,24 @@ impl IdentityService {
         if let Some(a) = change.is_active {
             user.is_active = a;
             if !a {
-                tx.revoke_sessions(id, None, now).await?;
+                tx.identity().revoke_sessions(id, None, now).await?;
             }
         }
         user.updated_at = now;
-        tx.update_user(&user).await?;
+        tx.identity().update_user(&user).await?;
         if change.is_verified == Some(true) {
-            tx.delete_verification_code(id).await?;
+            tx.identity().delete_verification_code(id).await?;
         }
         commit_audited(
             tx,
-            event(
+            [event(
                 Some(actor.user_id),
                 "users.update",
                 "user",
                 entity_id,
                 Outcome::Success,
             )
-            .about(id),
+            .about(id)],
             now,
         )
         .await?;
@@ -1019,16 +1053,16 @@ impl IdentityService {
             .await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let page = tx.list_safe_emails(page).await?;
+        let page = tx.identity().list_safe_emails(page).await?;
         commit_audited(
             tx,
-            event(
+            [event(
                 Some(actor.user_id),
                 "safe_emails.list",
                 "safe_email",
                 None,
                 Outcome::Success,
-            ),
+            )],
             now,
         )
         .await?;
@@ -1063,7 +1097,7 @@ impl IdentityService {
         };
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let (entry, created) = match tx.safe_email(&email).await? {
+        let (entry, created) = match tx.identity().safe_email(&email).await? {
             Some(existing) => (
                 SafeEmail {
                     role,
@@ -1085,16 +1119,16 @@ impl IdentityService {
                 true,
             ),
         };
-        tx.save_safe_email(&entry, created).await?;
+        tx.identity().save_safe_email(&entry, created).await?;
         commit_audited(
             tx,
-            event(
+            [event(
                 Some(actor.user_id),
                 "safe_emails.add",
                 "safe_email",
                 Some(entry.id.to_string()),
                 Outcome::Success,
-            ),
+            )],
             now,
         )
         .await?;
@@ -1112,18 +1146,18 @@ impl IdentityService {
         .await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        if !tx.delete_safe_email(id).await? {
+        if !tx.identity().delete_safe_email(id).await? {
             return Err(AppError::NotFound { what: "safe email" });
         }
         commit_audited(
             tx,
-            event(
+            [event(
                 Some(actor.user_id),
                 "safe_emails.delete",
                 "safe_email",
                 Some(id.to_string()),
                 Outcome::Success,
-            ),
+            )],
             now,
         )
         .await?;
@@ -1133,7 +1167,7 @@ impl IdentityService {
     /// Inserts a verified account with an already hashed password (audited).
     async fn create_account(
         &self,
-        tx: &mut dyn IdentityTx,
+        tx: &mut dyn UnitOfWork,
         email: EmailAddress,
         role: Role,
         names: (&str, &str),
@@ -1150,7 +1184,7 @@ impl IdentityService {
         let last =
             PersonName::parse(names.1).map_err(|e| AppError::field("last_name", e.to_string()))?;
         let user = User::new_account(email, role, first, last, usc_id, true, now);
-        tx.insert_user(&user, hash).await?;
+        tx.identity().insert_user(&user, hash).await?;
         tx.append_audit(
             user_event(None, "users.create", user.id, Outcome::Success),
             now,

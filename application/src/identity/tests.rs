@@ -10,11 +10,12 @@ use domain::paging::PageRequest;
 use domain::policy::Actor;
 use domain::{SafeEmailId, SessionId, UserId};
 
-use super::ports::{MockIdentityStore, MockIdentityTx, MockPasswordHasher, SafeEmail, Session};
+use super::ports::{MockIdentityStore, MockPasswordHasher, SafeEmail, Session};
 use super::service::{IdentityConfig, IdentityService, LoginCommand, RegisterCommand};
-use crate::AppError;
 use crate::clock::MockClock;
 use crate::identity::UserFilter;
+use crate::unit_of_work::MockTx;
+use crate::{AppError, ErrorCode};
 
 fn t0() -> DateTime<Utc> {
     DateTime::from_timestamp(1_800_000_000, 0).expect("valid")
@@ -37,7 +38,7 @@ fn service(store: MockIdentityStore, hasher: Arc<MockPasswordHasher>) -> Identit
     IdentityService::new(Arc::new(store), hasher, clock(), IdentityConfig::default())
 }
 
-fn store_with(tx: MockIdentityTx) -> MockIdentityStore {
+fn store_with(tx: MockTx) -> MockIdentityStore {
     let mut store = MockIdentityStore::new();
     let mut slot = Some(tx);
     store
@@ -59,9 +60,9 @@ fn cmd(email: &str) -> RegisterCommand {
 #[tokio::test]
 async fn safe_list_grants_its_role_verified_with_a_welcome_mail() {
     let sent = Arc::new(Mutex::new(Vec::new()));
-    let mut tx = MockIdentityTx::new();
-    tx.expect_user_by_email().returning(|_| Ok(None));
-    tx.expect_safe_email().returning(|e| {
+    let mut tx = MockTx::default();
+    tx.identity.expect_user_by_email().returning(|_| Ok(None));
+    tx.identity.expect_safe_email().returning(|e| {
         Ok(Some(SafeEmail {
             id: SafeEmailId::new(),
             email: e.clone(),
@@ -71,21 +72,23 @@ async fn safe_list_grants_its_role_verified_with_a_welcome_mail() {
             updated_at: t0(),
         }))
     });
-    tx.expect_insert_user()
+    tx.identity
+        .expect_insert_user()
         .withf(|u, h| u.role == Role::Doctor && u.is_verified && h.as_str() == "h:Str0ngPass")
         .times(1)
         .returning(|_, _| Ok(()));
-    tx.expect_put_verification_code().never();
+    tx.identity.expect_put_verification_code().never();
     let s = sent.clone();
-    tx.expect_enqueue_mail().returning(move |m, _| {
+    tx.work.expect_enqueue_mail().returning(move |m, _| {
         s.lock().expect("lock").push(m.subject.clone());
         Ok(())
     });
-    tx.expect_append_audit()
+    tx.work
+        .expect_append_audit()
         .withf(|e, _| e.action == "auth.register" && e.outcome == Outcome::Success)
         .times(1)
         .returning(|_, _| Ok(()));
-    tx.expect_commit().times(1).returning(|| Ok(()));
+    tx.work.expect_commit().times(1).returning(|| Ok(()));
 
     let user = service(store_with(tx), hasher())
         .register(cmd("dr.tan@usc.edu.ph"))
@@ -100,29 +103,34 @@ async fn safe_list_grants_its_role_verified_with_a_welcome_mail() {
 
 #[tokio::test]
 async fn a_student_number_gets_student_role_usc_id_and_a_code() {
-    let mut tx = MockIdentityTx::new();
-    tx.expect_user_by_email().returning(|_| Ok(None));
-    tx.expect_safe_email().returning(|_| Ok(None));
-    tx.expect_insert_user()
+    let mut tx = MockTx::default();
+    tx.identity.expect_user_by_email().returning(|_| Ok(None));
+    tx.identity.expect_safe_email().returning(|_| Ok(None));
+    tx.identity
+        .expect_insert_user()
         .withf(|u, _| {
             u.role == Role::Student
                 && !u.is_verified
                 && u.usc_id.as_ref().map(|i| i.as_str()) == Some("21104567")
         })
         .returning(|_, _| Ok(()));
-    tx.expect_verification_code().returning(|_| Ok(None));
-    tx.expect_put_verification_code()
+    tx.identity
+        .expect_verification_code()
+        .returning(|_| Ok(None));
+    tx.identity
+        .expect_put_verification_code()
         .withf(|_, c| c.attempts == 0 && c.expires_at == t0() + Duration::minutes(15))
         .times(1)
         .returning(|_, _| Ok(()));
-    tx.expect_enqueue_mail()
+    tx.work
+        .expect_enqueue_mail()
         .withf(|m, _| {
             m.subject.contains("Verification Code") && m.text.contains("verification code is: ")
         })
         .times(1)
         .returning(|_, _| Ok(()));
-    tx.expect_append_audit().returning(|_, _| Ok(()));
-    tx.expect_commit().returning(|| Ok(()));
+    tx.work.expect_append_audit().returning(|_, _| Ok(()));
+    tx.work.expect_commit().returning(|| Ok(()));
     let user = service(store_with(tx), hasher())
         .register(cmd("21104567@usc.edu.ph"))
         .await
@@ -158,11 +166,12 @@ async fn invalid_registration_names_every_field_and_touches_nothing() {
 
 #[tokio::test]
 async fn a_locked_login_never_reaches_the_hasher() {
-    let mut tx = MockIdentityTx::new();
-    tx.expect_lock_throttle_keys()
+    let mut tx = MockTx::default();
+    tx.identity
+        .expect_lock_throttle_keys()
         .withf(|keys, _| keys == ["email:boss@usc.edu.ph".to_owned(), "ip:10.0.0.9".to_owned()])
         .returning(|_, _| Ok(()));
-    tx.expect_login_failures().returning(|_, _| {
+    tx.identity.expect_login_failures().returning(|_, _| {
         Ok((0..5)
             .map(|i| {
                 (
@@ -172,11 +181,12 @@ async fn a_locked_login_never_reaches_the_hasher() {
             })
             .collect())
     });
-    tx.expect_record_login_failure().never();
-    tx.expect_append_audit()
+    tx.identity.expect_record_login_failure().never();
+    tx.work
+        .expect_append_audit()
         .withf(|e, _| e.action == "auth.throttled")
         .returning(|_, _| Ok(()));
-    tx.expect_commit().returning(|| Ok(()));
+    tx.work.expect_commit().returning(|| Ok(()));
     let mut h = MockPasswordHasher::new();
     h.expect_verify().never();
     let err = service(store_with(tx), Arc::new(h))
@@ -243,7 +253,7 @@ async fn expired_sessions_are_refused() {
     assert!(matches!(
         err,
         AppError::Unauthenticated {
-            code: "token_expired",
+            code: ErrorCode::TokenExpired,
             ..
         }
     ));
@@ -251,13 +261,14 @@ async fn expired_sessions_are_refused() {
 
 #[tokio::test]
 async fn a_denied_admin_action_is_audited_and_lists_nothing() {
-    let mut tx = MockIdentityTx::new();
-    tx.expect_append_audit()
+    let mut tx = MockTx::default();
+    tx.work
+        .expect_append_audit()
         .withf(|e, _| e.action == "users.list" && e.outcome == Outcome::Denied)
         .times(1)
         .returning(|_, _| Ok(()));
-    tx.expect_commit().times(1).returning(|| Ok(()));
-    tx.expect_list_users().never();
+    tx.work.expect_commit().times(1).returning(|| Ok(()));
+    tx.identity.expect_list_users().never();
     let actor = Actor {
         user_id: UserId::new(),
         role: Role::Staff,
@@ -269,7 +280,7 @@ async fn a_denied_admin_action_is_audited_and_lists_nothing() {
     assert!(matches!(
         err,
         AppError::Forbidden {
-            code: "forbidden",
+            code: ErrorCode::Forbidden,
             ..
         }
     ));

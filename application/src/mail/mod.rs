@@ -7,5 +7,5 @@
 pub mod outbox;
 pub mod ports;
 
-pub use outbox::{DeliveryReport, OutboxService, RetryPolicy};
+pub use outbox::{DeliveryReport, OutboxJob, OutboxService, RetryPolicy};
 pub use ports::{MailError, Mailer, OutboxMessage, OutboxStatus, OutboxStore, OutgoingEmail};
