@@ -1,6 +1,9 @@
 //! Throw-away databases for tests: SQLite by default, PostgreSQL when
 //! `USCPIS_TEST_POSTGRES_URL` names a server (e.g. `postgres://postgres@127.0.0.1:5432/test`).
-//! Each call creates a new database (`uscpis_test_<uuid>` on PostgreSQL), migrated.
+//! Each call creates a new database (`uscpis_test_<uuid>` on PostgreSQL), migrated, or
+//! restores a fixture made by an older build into one, not migrated.
+
+use std::path::Path;
 
 use sea_orm::ConnectionTrait;
 
@@ -40,6 +43,34 @@ pub async fn fresh_database_url() -> anyhow::Result<String> {
 pub async fn fresh_database() -> anyhow::Result<Database> {
     let url = fresh_database_url().await?;
     Ok(Database::connect(&url).await?)
+}
+
+/// A fresh database holding a fixture made by an older build, not migrated: a copy of
+/// `sqlite_file` on SQLite; on PostgreSQL a new database into which `postgres_dump` (plain
+/// `pg_dump` SQL, `--inserts`, no `COPY`) is replayed as one multi-statement script, without
+/// the psql-only `\restrict` / `\unrestrict` lines newer `pg_dump`s write.
+pub async fn restored_database_url(
+    sqlite_file: &Path,
+    postgres_dump: &Path,
+) -> anyhow::Result<String> {
+    let url = fresh_database_url().await?;
+    match crate::sqlite_path(&url) {
+        Some(path) => {
+            std::fs::copy(sqlite_file, path)?;
+        }
+        None => {
+            let dump = std::fs::read_to_string(postgres_dump)?;
+            let script: String = dump
+                .lines()
+                .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+                .flat_map(|l| [l, "\n"])
+                .collect();
+            let conn = sea_orm::Database::connect(url.as_str()).await?;
+            conn.execute_unprepared(&script).await?;
+            conn.close().await?;
+        }
+    }
+    Ok(url)
 }
 
 impl Database {
