@@ -6,17 +6,14 @@ use application::audit::{AuditFilter, AuditService};
 use application::identity::{AdminUserChange, IdentityService, SafeEmail, UserFilter};
 use chrono::{DateTime, FixedOffset, Utc};
 use domain::audit::AuditRecord;
-use domain::paging::PageRequest;
 use domain::{SafeEmailId, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
-use crate::auth::BearerAuth;
-use crate::dto::{ClinicZone, RoleDto, UserDto, page_dto};
-use crate::error::{ApiError, api_errors};
-use crate::health::ApiTags;
+use crate::common::{ApiTags, BearerAuth, ClinicZone, api_errors, page, page_dto};
+use crate::dto::{RoleDto, UserDto};
 
 page_dto!(UserPage, UserDto, "A page of users.");
 page_dto!(SafeEmailPage, SafeEmailDto, "A page of safe-list entries.");
@@ -125,17 +122,6 @@ fn audit_dto(r: AuditRecord, zone: ClinicZone) -> AuditDto {
         prev_hash: r.prev_hash,
         hash: r.hash,
     }
-}
-
-pub(crate) fn page(page: Option<u64>, page_size: Option<u64>) -> Result<PageRequest, ApiError> {
-    PageRequest::new(page, page_size).map_err(|e| {
-        let field = if matches!(e, domain::paging::PageError::PageOutOfRange { .. }) {
-            "page"
-        } else {
-            "page_size"
-        };
-        ApiError::from(application::AppError::field(field, e.to_string()))
-    })
 }
 
 /// 200 with a page of users.

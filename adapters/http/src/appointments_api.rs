@@ -8,7 +8,7 @@ use application::appointment::{
     AppointmentFilter, AppointmentService, BookingInput, CalendarFeed, ExceptionInput, RangeInput,
     SlotQuery, TypeInput, WaitlistInput,
 };
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use domain::appointment::{AppointmentStatus, StatusAction};
 use domain::{
     AppointmentId, AppointmentTypeId, DentalRecordId, MedicalRecordId, OfferId, PatientId, UserId,
@@ -20,13 +20,11 @@ use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
-use crate::admin_api::page;
 use crate::appointments_dto::*;
-use crate::auth::BearerAuth;
-use crate::clinical_api::{BodyError, NoContent, ReadError, WriteError, ok_enum};
-use crate::dto::ClinicZone;
-use crate::error::api_errors;
-use crate::health::ApiTags;
+use crate::common::{
+    ApiTags, BearerAuth, BodyError, ClinicZone, NoContent, ReadError, WriteError, api_errors,
+    ok_enum, page, utc,
+};
 
 api_errors!(
     /// Errors of the calendar feed (the token is the credential; 400 without one).
@@ -110,10 +108,6 @@ pub struct AppointmentsApi {
     pub appointments: Arc<AppointmentService>,
     /// Display zone.
     pub zone: ClinicZone,
-}
-
-fn utc(t: DateTime<FixedOffset>) -> DateTime<Utc> {
-    t.with_timezone(&Utc)
 }
 
 /// RFC 5545 text of a feed: stable UIDs, SEQUENCE from the appointment's revision,

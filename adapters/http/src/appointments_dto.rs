@@ -8,7 +8,7 @@ use domain::appointment::{AppointmentType, ScheduleException, Transition, Waitli
 use poem_openapi::Object;
 use uuid::Uuid;
 
-use crate::dto::{ClinicZone, page_dto};
+use crate::common::{ClinicZone, page_dto};
 
 /// An appointment type.
 #[derive(Debug, Clone, Object)]

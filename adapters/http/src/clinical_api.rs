@@ -18,44 +18,12 @@ use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
 use uuid::Uuid;
 
-use crate::admin_api::page;
-use crate::auth::BearerAuth;
 use crate::clinical_dto::*;
-use crate::dto::{ClinicZone, MessageDto};
-use crate::error::api_errors;
-use crate::health::ApiTags;
+use crate::common::{
+    ApiTags, BearerAuth, BodyError, ClinicZone, MessageDto, NoContent, ReadError, WriteError,
+    api_errors, ok_enum, page,
+};
 
-api_errors!(
-    /// Errors of reads.
-    pub enum ReadError {
-        BadRequest,
-        Unauthorized,
-        Forbidden,
-        NotFound,
-    }
-);
-api_errors!(
-    /// Errors of writes, and of reads that depend on state (409: the PDF of an
-    /// unapproved certificate).
-    pub enum WriteError {
-        BadRequest,
-        Unauthorized,
-        Forbidden,
-        NotFound,
-        Conflict,
-    }
-);
-api_errors!(
-    /// Errors of writes that take a JSON body (413 and 415 come from the body itself).
-    pub enum BodyError {
-        BadRequest,
-        Unauthorized,
-        Forbidden,
-        NotFound,
-        Conflict,
-        Body,
-    }
-);
 api_errors!(
     /// Errors of uploads.
     pub enum UploadError {
@@ -72,28 +40,6 @@ api_errors!(
         NotFound,
     }
 );
-
-macro_rules! ok_enum {
-    ($name:ident, $ty:ty, $doc:literal) => {
-        #[doc = $doc]
-        #[derive(Debug, ApiResponse)]
-        pub enum $name {
-            /// Done.
-            #[oai(status = 200)]
-            Ok(Json<$ty>),
-        }
-    };
-    ($name:ident, $ty:ty, created, $doc:literal) => {
-        #[doc = $doc]
-        #[derive(Debug, ApiResponse)]
-        pub enum $name {
-            /// Created.
-            #[oai(status = 201)]
-            Created(Json<$ty>),
-        }
-    };
-}
-pub(crate) use ok_enum;
 
 ok_enum!(PatientOk, PatientDto, "200 with a patient.");
 ok_enum!(
@@ -173,14 +119,6 @@ ok_enum!(
     "200 with a page of notifications."
 );
 ok_enum!(MessageOk, MessageDto, "200 with a message.");
-
-/// 204.
-#[derive(Debug, ApiResponse)]
-pub enum NoContent {
-    /// Deleted.
-    #[oai(status = 204)]
-    Deleted,
-}
 
 /// The certificate PDF.
 #[derive(Debug, ApiResponse)]

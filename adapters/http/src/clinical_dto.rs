@@ -15,7 +15,7 @@ use domain::{PatientId, TemplateId};
 use poem_openapi::Object;
 use uuid::Uuid;
 
-use crate::dto::ClinicZone;
+use crate::common::{ClinicZone, page_dto};
 
 /// A recorded allergy.
 #[derive(Debug, Clone, Object)]
@@ -1203,20 +1203,20 @@ pub struct VerificationDto {
     pub approved_at: Option<DateTime<FixedOffset>>,
 }
 
-crate::dto::page_dto!(PatientPage, PatientDto, "A page of patients.");
-crate::dto::page_dto!(
+page_dto!(PatientPage, PatientDto, "A page of patients.");
+page_dto!(
     MedicalRecordPage,
     MedicalRecordDto,
     "A page of medical records."
 );
-crate::dto::page_dto!(
+page_dto!(
     DentalRecordPage,
     DentalRecordDto,
     "A page of dental records."
 );
-crate::dto::page_dto!(CertificatePage, CertificateDto, "A page of certificates.");
-crate::dto::page_dto!(DocumentPage, DocumentDto, "A page of documents.");
-crate::dto::page_dto!(
+page_dto!(CertificatePage, CertificateDto, "A page of certificates.");
+page_dto!(DocumentPage, DocumentDto, "A page of documents.");
+page_dto!(
     NotificationPage,
     NotificationDto,
     "A page of notifications."

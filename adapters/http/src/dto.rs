@@ -1,21 +1,11 @@
 //! Wire types (DTOs). They live here only; the domain never sees them.
 
-use chrono::{DateTime, FixedOffset, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, FixedOffset};
 use domain::identity::{Role, User};
 use poem_openapi::{Enum, Object};
 use uuid::Uuid;
 
-/// The clinic's wall-clock zone: times are stored in UTC and shown in it.
-#[derive(Debug, Clone, Copy)]
-pub struct ClinicZone(pub Tz);
-
-impl ClinicZone {
-    /// A UTC instant in the clinic's zone, as RFC 3339 with offset.
-    pub fn show(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
-        t.with_timezone(&self.0).fixed_offset()
-    }
-}
+use crate::common::ClinicZone;
 
 /// A role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -138,43 +128,4 @@ impl UserDto {
             updated_at: zone.show(u.updated_at),
         }
     }
-}
-
-/// Declares a page type `{items, total, page, page_size}` for one item type.
-macro_rules! page_dto {
-    ($name:ident, $item:ty, $doc:literal) => {
-        #[doc = $doc]
-        #[derive(Debug, Clone, poem_openapi::Object)]
-        pub struct $name {
-            /// This page's items.
-            pub items: Vec<$item>,
-            /// All matching items.
-            pub total: u64,
-            /// 1-based page number.
-            pub page: u64,
-            /// Items per page (max 100).
-            pub page_size: u64,
-        }
-
-        impl $name {
-            /// From a domain page, converting each item.
-            pub fn from_page<T>(p: domain::paging::Page<T>, f: impl FnMut(T) -> $item) -> Self {
-                let p = p.map(f);
-                Self {
-                    items: p.items,
-                    total: p.total,
-                    page: p.page,
-                    page_size: p.page_size,
-                }
-            }
-        }
-    };
-}
-pub(crate) use page_dto;
-
-/// A plain acknowledgement.
-#[derive(Debug, Clone, Object)]
-pub struct MessageDto {
-    /// What happened.
-    pub message: String,
 }

@@ -8,10 +8,8 @@ use poem::Request;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use crate::auth::BearerAuth;
-use crate::dto::{ClinicZone, MessageDto, RoleDto, UserDto};
-use crate::error::api_errors;
-use crate::health::ApiTags;
+use crate::common::{ApiTags, BearerAuth, ClinicZone, MessageDto, api_errors};
+use crate::dto::{RoleDto, UserDto};
 
 /// POST /api/auth/register.
 // No Debug: it carries a secret.

@@ -2,17 +2,16 @@
 //!
 //! Handlers parse, call one use case, and map the result; rules live in `domain` and
 //! `application`. Every error, from an operation or from the framework, leaves as the
-//! one envelope `{code, message, details}` (see [`error`]). The OpenAPI document is at
+//! one envelope `{code, message, details}` (see [`common::error`]). The OpenAPI document is at
 //! `GET /api/openapi.json`, Swagger UI at `GET /api/docs`.
 
 mod admin_api;
 mod appointments_api;
 pub mod appointments_dto;
-mod auth;
 mod clinical_api;
 pub mod clinical_dto;
+pub mod common;
 pub mod dto;
-pub mod error;
 mod health;
 mod identity_api;
 mod middleware;
@@ -28,7 +27,7 @@ use poem::middleware::Cors;
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
-pub use dto::ClinicZone;
+pub use common::ClinicZone;
 pub use middleware::MiddlewareConfig;
 
 /// The use cases the API serves.

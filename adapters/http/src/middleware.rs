@@ -11,7 +11,7 @@ use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use tracing::Instrument;
 
-use crate::error::ApiError;
+use crate::common::ApiError;
 
 /// What the middleware needs to know.
 #[derive(Debug, Clone)]
