@@ -6,6 +6,7 @@ use application::health::{DatabaseProbe, readiness};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
+use crate::Services;
 use crate::common::ApiTags;
 
 /// Liveness.
@@ -68,5 +69,12 @@ impl HealthApi {
             tracing::warn!(problem = ?r.problem, "not ready");
             ReadyResponse::Unavailable(Json(body))
         }
+    }
+}
+
+/// The health resources over the readiness probe.
+pub fn api(services: &Services) -> HealthApi {
+    HealthApi {
+        probe: services.probe.clone(),
     }
 }

@@ -5,15 +5,12 @@
 //! one envelope `{code, message, details}` (see [`common::error`]). The OpenAPI document is at
 //! `GET /api/openapi.json`, Swagger UI at `GET /api/docs`.
 
-mod admin_api;
-mod appointments_api;
-pub mod appointments_dto;
-mod clinical_api;
-pub mod clinical_dto;
+pub mod admin;
+pub mod appointments;
+pub mod clinical;
 pub mod common;
-pub mod dto;
 mod health;
-mod identity_api;
+pub mod identity;
 mod middleware;
 
 use std::sync::Arc;
@@ -56,36 +53,23 @@ pub struct HttpConfig {
     pub zone: ClinicZone,
 }
 
+/// One combined API per capability (each a tuple of its resources), in the order of the
+/// published document.
 type Apis = (
     health::HealthApi,
-    identity_api::IdentityApi,
-    admin_api::AdminApi,
-    clinical_api::ClinicalApi,
-    appointments_api::AppointmentsApi,
+    identity::IdentityApi,
+    admin::AdminApi,
+    clinical::ClinicalApi,
+    appointments::AppointmentsApi,
 );
 
 fn openapi(services: &Services, zone: ClinicZone) -> OpenApiService<Apis, ()> {
     let apis = (
-        health::HealthApi {
-            probe: services.probe.clone(),
-        },
-        identity_api::IdentityApi {
-            identity: services.identity.clone(),
-            zone,
-        },
-        admin_api::AdminApi {
-            identity: services.identity.clone(),
-            audit: services.audit.clone(),
-            zone,
-        },
-        clinical_api::ClinicalApi {
-            clinical: services.clinical.clone(),
-            zone,
-        },
-        appointments_api::AppointmentsApi {
-            appointments: services.appointments.clone(),
-            zone,
-        },
+        health::api(services),
+        identity::api(services, zone),
+        admin::api(services, zone),
+        clinical::api(services, zone),
+        appointments::api(services, zone),
     );
     OpenApiService::new(apis, "USC-PIS API", env!("CARGO_PKG_VERSION"))
         .description("Patient information system of the USC clinic. Errors always answer `{code, message, details}`.")

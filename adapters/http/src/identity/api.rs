@@ -3,161 +3,16 @@
 use std::sync::Arc;
 
 use application::identity::{IdentityService, LoginCommand, ProfileChange, RegisterCommand};
-use chrono::{DateTime, FixedOffset};
 use poem::Request;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, OpenApi};
 
+use super::dto::{
+    ChangePasswordRequest, EmailRequest, LoginRequest, LoginResponseBody, ProfilePatch,
+    RegisterRequest, RegisterResponseBody, ResetConfirmRequest, UserDto, VerifiedBody,
+    VerifyEmailRequest,
+};
 use crate::common::{ApiTags, BearerAuth, ClinicZone, MessageDto, api_errors};
-use crate::dto::{RoleDto, UserDto};
-
-/// POST /api/auth/register.
-// No Debug: it carries a secret.
-#[derive(Object)]
-#[oai(deny_unknown_fields)]
-pub struct RegisterRequest {
-    /// Institutional email (`@usc.edu.ph` by default). An all-digit local part is a
-    /// student number: STUDENT. Any other: FACULTY. Clinic roles come only from the safe
-    /// list or an ADMIN.
-    #[oai(validator(max_length = 254))]
-    pub email: String,
-    /// At least 8 characters with lower, upper and digit; no character three times in a
-    /// row; not the email's local part.
-    #[oai(validator(min_length = 8, max_length = 128))]
-    pub password: String,
-    /// Given name.
-    #[oai(validator(min_length = 1, max_length = 150))]
-    pub first_name: String,
-    /// Family name.
-    #[oai(validator(min_length = 1, max_length = 150))]
-    pub last_name: String,
-}
-
-/// The created account.
-#[derive(Debug, Object)]
-pub struct RegisterResponseBody {
-    /// The account.
-    pub user: UserDto,
-    /// What to do next.
-    pub message: String,
-}
-
-/// POST /api/auth/verify-email.
-// No Debug: it carries a secret.
-#[derive(Object)]
-#[oai(deny_unknown_fields)]
-pub struct VerifyEmailRequest {
-    /// The account's email.
-    #[oai(validator(max_length = 254))]
-    pub email: String,
-    /// The 6-digit code from the email.
-    #[oai(validator(max_length = 16))]
-    pub code: String,
-}
-
-/// The verified account.
-#[derive(Debug, Object)]
-pub struct VerifiedBody {
-    /// The account, now verified.
-    pub user: UserDto,
-}
-
-/// Only an email.
-#[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
-pub struct EmailRequest {
-    /// The account's email.
-    #[oai(validator(max_length = 254))]
-    pub email: String,
-}
-
-/// POST /api/auth/login.
-// No Debug: it carries a secret.
-#[derive(Object)]
-#[oai(deny_unknown_fields)]
-pub struct LoginRequest {
-    /// Email.
-    #[oai(validator(max_length = 254))]
-    pub email: String,
-    /// Password.
-    #[oai(validator(max_length = 1024))]
-    pub password: String,
-}
-
-/// A new session.
-// No Debug: it carries the bearer token.
-#[derive(Object)]
-pub struct LoginResponseBody {
-    /// Bearer token for `Authorization: Bearer <token>`. Shown once.
-    pub token: String,
-    /// When the token stops working (clinic time).
-    pub expires_at: DateTime<FixedOffset>,
-    /// The account.
-    pub user: UserDto,
-}
-
-/// PATCH /api/auth/me. Omitted fields stay; an empty string clears an optional field.
-/// `role`, `is_active` and `is_verified` are accepted only to be refused with 403.
-#[derive(Debug, Default, Object)]
-#[oai(deny_unknown_fields)]
-pub struct ProfilePatch {
-    /// Given name.
-    #[oai(validator(max_length = 150))]
-    pub first_name: Option<String>,
-    /// Family name.
-    #[oai(validator(max_length = 150))]
-    pub last_name: Option<String>,
-    /// Middle name.
-    #[oai(validator(max_length = 150))]
-    pub middle_name: Option<String>,
-    /// Program code "1".."68".
-    #[oai(validator(max_length = 2))]
-    pub course: Option<String>,
-    /// Year level "1".."4".
-    #[oai(validator(max_length = 1))]
-    pub year_level: Option<String>,
-    /// `Downtown Campus` or `Talamban Campus`.
-    #[oai(validator(max_length = 32))]
-    pub campus: Option<String>,
-    /// Phone, 7-15 digits.
-    #[oai(validator(max_length = 32))]
-    pub phone: Option<String>,
-    /// Department or college.
-    #[oai(validator(max_length = 100))]
-    pub department: Option<String>,
-    /// Not changeable here (403).
-    pub role: Option<RoleDto>,
-    /// Not changeable here (403).
-    pub is_active: Option<bool>,
-    /// Not changeable here (403).
-    pub is_verified: Option<bool>,
-}
-
-/// POST /api/auth/change-password.
-// No Debug: it carries a secret.
-#[derive(Object)]
-#[oai(deny_unknown_fields)]
-pub struct ChangePasswordRequest {
-    /// The password now.
-    #[oai(validator(max_length = 1024))]
-    pub current_password: String,
-    /// The new password (same policy as registration).
-    #[oai(validator(min_length = 8, max_length = 128))]
-    pub new_password: String,
-}
-
-/// POST /api/auth/password-reset/confirm.
-// No Debug: it carries a secret.
-#[derive(Object)]
-#[oai(deny_unknown_fields)]
-pub struct ResetConfirmRequest {
-    /// The token from the reset email.
-    #[oai(validator(max_length = 128))]
-    pub token: String,
-    /// The new password.
-    #[oai(validator(min_length = 8, max_length = 128))]
-    pub new_password: String,
-}
 
 /// 201 with the account.
 #[derive(Debug, ApiResponse)]
