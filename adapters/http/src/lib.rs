@@ -93,8 +93,6 @@ pub fn build_app(services: Services, config: HttpConfig) -> impl Endpoint {
         .data(services.identity.clone());
     let mw = MiddlewareConfig {
         body_limit: config.body_limit,
-        // The largest file the content rules allow, plus room for the multipart framing.
-        upload_limit: domain::document::MAX_UPLOAD_BYTES as usize + 64 * 1024,
         allow,
     };
     let cors = (!config.cors_origins.is_empty()).then(|| {

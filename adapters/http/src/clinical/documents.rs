@@ -4,13 +4,16 @@ use std::sync::Arc;
 
 use application::clinical::{ClinicalService, UploadInput};
 use domain::{DentalRecordId, DocumentId, MedicalRecordId, PatientId};
+use poem::Endpoint;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Attachment, AttachmentType, Json};
 use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
 use super::dto::{DocumentDto, DocumentPage, UploadForm};
-use crate::common::{ApiTags, BearerAuth, ClinicZone, ReadError, api_errors, ok_enum, page};
+use crate::common::{
+    ApiTags, BearerAuth, ClinicZone, ReadError, api_errors, body_limit, ok_enum, page,
+};
 
 api_errors!(
     /// Errors of uploads.
@@ -40,6 +43,15 @@ pub enum DownloadOk {
     /// Always served as an attachment (`application/octet-stream`), never rendered inline.
     #[oai(status = 200)]
     File(Attachment<Vec<u8>>),
+}
+
+/// The upload's own body limit: the largest file the content rules allow, plus room for
+/// the multipart framing. The use case then applies the per-format limits.
+const UPLOAD_LIMIT: usize = domain::document::MAX_UPLOAD_BYTES as usize + 64 * 1024;
+
+/// The upload operation reads its body with [`UPLOAD_LIMIT`] instead of the global limit.
+fn upload_limit(ep: impl Endpoint) -> impl Endpoint {
+    body_limit::choose(ep, UPLOAD_LIMIT)
 }
 
 /// A patient's documents.
@@ -82,7 +94,11 @@ impl DocumentsApi {
     /// Clinic roles: upload a document (multipart). Validated by content: 415 for
     /// executables, scripts or content that does not match its extension; 413 when
     /// larger than its format allows.
-    #[oai(path = "/api/patients/:id/documents", method = "post")]
+    #[oai(
+        path = "/api/patients/:id/documents",
+        method = "post",
+        transform = "upload_limit"
+    )]
     async fn upload_document(
         &self,
         auth: BearerAuth,

@@ -1,7 +1,9 @@
 //! The shared vocabulary of every capability: the error envelope and the shared error
-//! enums, success responses, paging, tags, clinic time and the bearer-token scheme.
+//! enums, success responses, paging, tags, clinic time, the bearer-token scheme and the
+//! request body limit.
 
 pub mod auth;
+pub mod body_limit;
 pub mod error;
 pub mod paging;
 pub mod response;
