@@ -4,22 +4,10 @@ use std::sync::Arc;
 
 use application::health::{DatabaseProbe, readiness};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
-/// Operation groups in the generated documentation.
-#[derive(Tags)]
-pub enum ApiTags {
-    /// Liveness, readiness and docs.
-    Health,
-    /// Registration, login, sessions, passwords, own profile.
-    Auth,
-    /// User administration, safe list, audit log (ADMIN).
-    Admin,
-    /// Patients, medical and dental records, documents, certificates, notifications.
-    Clinical,
-    /// Appointment types, schedules, slots, booking, waitlist, calendar feed, dashboard.
-    Appointments,
-}
+use crate::Services;
+use crate::common::ApiTags;
 
 /// Liveness.
 #[derive(Debug, Object)]
@@ -81,5 +69,12 @@ impl HealthApi {
             tracing::warn!(problem = ?r.problem, "not ready");
             ReadyResponse::Unavailable(Json(body))
         }
+    }
+}
+
+/// The health resources over the readiness probe.
+pub fn api(services: &Services) -> HealthApi {
+    HealthApi {
+        probe: services.probe.clone(),
     }
 }

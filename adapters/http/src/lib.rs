@@ -2,19 +2,15 @@
 //!
 //! Handlers parse, call one use case, and map the result; rules live in `domain` and
 //! `application`. Every error, from an operation or from the framework, leaves as the
-//! one envelope `{code, message, details}` (see [`error`]). The OpenAPI document is at
+//! one envelope `{code, message, details}` (see [`common::error`]). The OpenAPI document is at
 //! `GET /api/openapi.json`, Swagger UI at `GET /api/docs`.
 
-mod admin_api;
-mod appointments_api;
-pub mod appointments_dto;
-mod auth;
-mod clinical_api;
-pub mod clinical_dto;
-pub mod dto;
-pub mod error;
+pub mod admin;
+pub mod appointments;
+pub mod clinical;
+pub mod common;
 mod health;
-mod identity_api;
+pub mod identity;
 mod middleware;
 
 use std::sync::Arc;
@@ -28,7 +24,7 @@ use poem::middleware::Cors;
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
-pub use dto::ClinicZone;
+pub use common::ClinicZone;
 pub use middleware::MiddlewareConfig;
 
 /// The use cases the API serves.
@@ -57,36 +53,23 @@ pub struct HttpConfig {
     pub zone: ClinicZone,
 }
 
+/// One combined API per capability (each a tuple of its resources), in the order of the
+/// published document.
 type Apis = (
     health::HealthApi,
-    identity_api::IdentityApi,
-    admin_api::AdminApi,
-    clinical_api::ClinicalApi,
-    appointments_api::AppointmentsApi,
+    identity::IdentityApi,
+    admin::AdminApi,
+    clinical::ClinicalApi,
+    appointments::AppointmentsApi,
 );
 
 fn openapi(services: &Services, zone: ClinicZone) -> OpenApiService<Apis, ()> {
     let apis = (
-        health::HealthApi {
-            probe: services.probe.clone(),
-        },
-        identity_api::IdentityApi {
-            identity: services.identity.clone(),
-            zone,
-        },
-        admin_api::AdminApi {
-            identity: services.identity.clone(),
-            audit: services.audit.clone(),
-            zone,
-        },
-        clinical_api::ClinicalApi {
-            clinical: services.clinical.clone(),
-            zone,
-        },
-        appointments_api::AppointmentsApi {
-            appointments: services.appointments.clone(),
-            zone,
-        },
+        health::api(services),
+        identity::api(services, zone),
+        admin::api(services, zone),
+        clinical::api(services, zone),
+        appointments::api(services, zone),
     );
     OpenApiService::new(apis, "USC-PIS API", env!("CARGO_PKG_VERSION"))
         .description("Patient information system of the USC clinic. Errors always answer `{code, message, details}`.")
@@ -110,8 +93,6 @@ pub fn build_app(services: Services, config: HttpConfig) -> impl Endpoint {
         .data(services.identity.clone());
     let mw = MiddlewareConfig {
         body_limit: config.body_limit,
-        // The largest file the content rules allow, plus room for the multipart framing.
-        upload_limit: domain::document::MAX_UPLOAD_BYTES as usize + 64 * 1024,
         allow,
     };
     let cors = (!config.cors_origins.is_empty()).then(|| {

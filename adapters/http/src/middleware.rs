@@ -7,19 +7,18 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use poem::http::{HeaderValue, Method, StatusCode, header};
-use poem::{Body, Endpoint, IntoResponse, Request, Response};
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::{Endpoint, IntoResponse, Request, Response};
 use tracing::Instrument;
 
-use crate::error::ApiError;
+use crate::common::ApiError;
+use crate::common::body_limit::BodyLimit;
 
 /// What the middleware needs to know.
 #[derive(Debug, Clone)]
 pub struct MiddlewareConfig {
-    /// Largest request body in bytes.
+    /// Largest request body in bytes, unless the operation chooses its own.
     pub body_limit: usize,
-    /// Largest body of a document upload (`POST .../documents`).
-    pub upload_limit: usize,
     /// The methods of each route, for the `Allow` header of a 405.
     pub allow: Arc<AllowIndex>,
 }
@@ -162,45 +161,19 @@ pub async fn api_middleware<E: Endpoint>(
         tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
 
     let result = async {
-        // Body limit: by Content-Length when given, else by reading at most the limit.
-        // Uploads have their own (larger) limit; the use case then applies the per-format
-        // limits of the content rules.
-        let limit = if method == Method::POST && path.ends_with("/documents") {
-            cfg.upload_limit
-        } else {
-            cfg.body_limit
-        };
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        match declared {
-            Some(n) if n > limit => {
-                return Err(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    format!("the request body exceeds {limit} bytes"),
-                )
-                .into());
-            }
-            None if method != Method::GET && method != Method::HEAD => {
-                let body = req.take_body();
-                match body.into_bytes_limit(limit).await {
-                    Ok(bytes) => req.set_body(Body::from_bytes(bytes)),
-                    Err(_) => {
-                        return Err(ApiError::new(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            "payload_too_large",
-                            format!("the request body exceeds {limit} bytes"),
-                        )
-                        .into());
-                    }
-                }
-            }
-            _ => {}
+        // Body limit: the global one unless the operation chooses its own; applied when the
+        // body is read, and answered here as 413 whatever the operation made of it.
+        let body_limit = BodyLimit::install(&mut req, cfg.body_limit);
+        let result = next.call(req).await.map(IntoResponse::into_response);
+        if body_limit.exceeded() {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the request body exceeds {} bytes", body_limit.limit()),
+            )
+            .into());
         }
-        next.call(req).await.map(IntoResponse::into_response)
+        result
     }
     .instrument(span.clone())
     .await;

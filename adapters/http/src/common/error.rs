@@ -1,4 +1,5 @@
-//! The one error envelope `{code, message, details}` and its mapping from use-case errors.
+//! The one error envelope `{code, message, details}`, its mapping from use-case errors,
+//! and the per-operation error enums (`api_errors!`) several resources share.
 
 use std::collections::BTreeMap;
 
@@ -146,51 +147,51 @@ impl From<AppError> for ApiError {
 /// and answered as 500.
 macro_rules! api_errors {
     ($(#[$m:meta])* $vis:vis enum $name:ident { $($v:ident),* $(,)? }) => {
-        $crate::error::api_errors!(@build [$(#[$m])* $vis $name] [] [] $($v)*);
+        $crate::common::error::api_errors!(@build [$(#[$m])* $vis $name] [] [] $($v)*);
     };
     (@build $head:tt [$($acc:tt)*] [$($arms:tt)*] BadRequest $($rest:ident)*) => {
-        $crate::error::api_errors!(@build $head [$($acc)*
+        $crate::common::error::api_errors!(@build $head [$($acc)*
             /// Invalid input: `details` names the fields.
-            #[oai(status = 400)] BadRequest(poem_openapi::payload::Json<$crate::error::ErrorBody>),
+            #[oai(status = 400)] BadRequest(poem_openapi::payload::Json<$crate::common::error::ErrorBody>),
         ] [$($arms)* (400 BadRequest plain)] $($rest)*);
     };
     (@build $head:tt [$($acc:tt)*] [$($arms:tt)*] Unauthorized $($rest:ident)*) => {
-        $crate::error::api_errors!(@build $head [$($acc)*
+        $crate::common::error::api_errors!(@build $head [$($acc)*
             /// Missing, unknown, revoked or expired bearer token, or wrong credentials.
-            #[oai(status = 401)] Unauthorized(poem_openapi::payload::Json<$crate::error::ErrorBody>),
+            #[oai(status = 401)] Unauthorized(poem_openapi::payload::Json<$crate::common::error::ErrorBody>),
         ] [$($arms)* (401 Unauthorized plain)] $($rest)*);
     };
     (@build $head:tt [$($acc:tt)*] [$($arms:tt)*] Forbidden $($rest:ident)*) => {
-        $crate::error::api_errors!(@build $head [$($acc)*
+        $crate::common::error::api_errors!(@build $head [$($acc)*
             /// Not allowed for this caller.
-            #[oai(status = 403)] Forbidden(poem_openapi::payload::Json<$crate::error::ErrorBody>),
+            #[oai(status = 403)] Forbidden(poem_openapi::payload::Json<$crate::common::error::ErrorBody>),
         ] [$($arms)* (403 Forbidden plain)] $($rest)*);
     };
     (@build $head:tt [$($acc:tt)*] [$($arms:tt)*] NotFound $($rest:ident)*) => {
-        $crate::error::api_errors!(@build $head [$($acc)*
+        $crate::common::error::api_errors!(@build $head [$($acc)*
             /// No such resource (or not visible to the caller).
-            #[oai(status = 404)] NotFound(poem_openapi::payload::Json<$crate::error::ErrorBody>),
+            #[oai(status = 404)] NotFound(poem_openapi::payload::Json<$crate::common::error::ErrorBody>),
         ] [$($arms)* (404 NotFound plain)] $($rest)*);
     };
     (@build $head:tt [$($acc:tt)*] [$($arms:tt)*] Conflict $($rest:ident)*) => {
-        $crate::error::api_errors!(@build $head [$($acc)*
+        $crate::common::error::api_errors!(@build $head [$($acc)*
             /// Duplicate or wrong state.
-            #[oai(status = 409)] Conflict(poem_openapi::payload::Json<$crate::error::ErrorBody>),
+            #[oai(status = 409)] Conflict(poem_openapi::payload::Json<$crate::common::error::ErrorBody>),
         ] [$($arms)* (409 Conflict plain)] $($rest)*);
     };
     (@build $head:tt [$($acc:tt)*] [$($arms:tt)*] Body $($rest:ident)*) => {
-        $crate::error::api_errors!(@build $head [$($acc)*
+        $crate::common::error::api_errors!(@build $head [$($acc)*
             /// The body is larger than the server accepts.
-            #[oai(status = 413)] PayloadTooLarge(poem_openapi::payload::Json<$crate::error::ErrorBody>),
+            #[oai(status = 413)] PayloadTooLarge(poem_openapi::payload::Json<$crate::common::error::ErrorBody>),
             /// The body is not `application/json`.
-            #[oai(status = 415)] UnsupportedMediaType(poem_openapi::payload::Json<$crate::error::ErrorBody>),
+            #[oai(status = 415)] UnsupportedMediaType(poem_openapi::payload::Json<$crate::common::error::ErrorBody>),
         ] [$($arms)* (413 PayloadTooLarge plain) (415 UnsupportedMediaType plain)] $($rest)*);
     };
     (@build $head:tt [$($acc:tt)*] [$($arms:tt)*] TooManyRequests $($rest:ident)*) => {
-        $crate::error::api_errors!(@build $head [$($acc)*
+        $crate::common::error::api_errors!(@build $head [$($acc)*
             /// Too many attempts; `Retry-After` says how many seconds to wait.
             #[oai(status = 429)] TooManyRequests(
-                poem_openapi::payload::Json<$crate::error::ErrorBody>,
+                poem_openapi::payload::Json<$crate::common::error::ErrorBody>,
                 #[oai(header = "Retry-After")] u64,
             ),
         ] [$($arms)* (429 TooManyRequests retry)] $($rest)*);
@@ -208,21 +209,21 @@ macro_rules! api_errors {
             $($acc)*
             /// Unexpected server error (logged with its cause; answered opaquely).
             #[oai(status = 500)]
-            Internal(poem_openapi::payload::Json<$crate::error::ErrorBody>),
+            Internal(poem_openapi::payload::Json<$crate::common::error::ErrorBody>),
             /// The database is unavailable; try again shortly.
             #[oai(status = 503)]
-            Unavailable(poem_openapi::payload::Json<$crate::error::ErrorBody>),
+            Unavailable(poem_openapi::payload::Json<$crate::common::error::ErrorBody>),
         }
 
-        impl From<$crate::error::ApiError> for $name {
-            fn from(e: $crate::error::ApiError) -> Self {
+        impl From<$crate::common::error::ApiError> for $name {
+            fn from(e: $crate::common::error::ApiError) -> Self {
                 match e.status.as_u16() {
-                    $($status => $crate::error::api_errors!(@arm e $variant $kind),)*
+                    $($status => $crate::common::error::api_errors!(@arm e $variant $kind),)*
                     503 => Self::Unavailable(poem_openapi::payload::Json(e.body)),
                     500 => Self::Internal(poem_openapi::payload::Json(e.body)),
                     other => {
                         tracing::error!(status = other, code = %e.body.code, operation = stringify!($name), "undocumented error status");
-                        Self::Internal(poem_openapi::payload::Json($crate::error::ErrorBody {
+                        Self::Internal(poem_openapi::payload::Json($crate::common::error::ErrorBody {
                             code: "internal_error".into(),
                             message: "an unexpected error occurred".into(),
                             details: None,
@@ -234,9 +235,41 @@ macro_rules! api_errors {
 
         impl From<application::AppError> for $name {
             fn from(e: application::AppError) -> Self {
-                $crate::error::ApiError::from(e).into()
+                $crate::common::error::ApiError::from(e).into()
             }
         }
     };
 }
 pub(crate) use api_errors;
+
+api_errors!(
+    /// Errors of reads.
+    pub enum ReadError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+    }
+);
+api_errors!(
+    /// Errors of writes, and of reads that depend on state (409: the PDF of an
+    /// unapproved certificate).
+    pub enum WriteError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        Conflict,
+    }
+);
+api_errors!(
+    /// Errors of writes that take a JSON body (413 and 415 come from the body itself).
+    pub enum BodyError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        Conflict,
+        Body,
+    }
+);

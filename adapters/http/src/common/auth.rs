@@ -8,7 +8,7 @@ use poem::http::StatusCode;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 
-use crate::error::ApiError;
+use super::error::ApiError;
 
 /// `Authorization: Bearer <token>` from POST /api/auth/login.
 #[derive(SecurityScheme)]

@@ -3,140 +3,20 @@
 use std::sync::Arc;
 
 use application::audit::{AuditFilter, AuditService};
-use application::identity::{AdminUserChange, IdentityService, SafeEmail, UserFilter};
-use chrono::{DateTime, FixedOffset, Utc};
-use domain::audit::AuditRecord;
-use domain::paging::PageRequest;
+use application::identity::{AdminUserChange, IdentityService, UserFilter};
+use chrono::{DateTime, FixedOffset};
 use domain::{SafeEmailId, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
-use crate::auth::BearerAuth;
-use crate::dto::{ClinicZone, RoleDto, UserDto, page_dto};
-use crate::error::{ApiError, api_errors};
-use crate::health::ApiTags;
-
-page_dto!(UserPage, UserDto, "A page of users.");
-page_dto!(SafeEmailPage, SafeEmailDto, "A page of safe-list entries.");
-page_dto!(
-    AuditPage,
-    AuditDto,
-    "A page of audit entries, newest first."
-);
-
-/// A pre-approved email and the role it grants at registration.
-#[derive(Debug, Clone, Object)]
-pub struct SafeEmailDto {
-    /// Identity.
-    pub id: Uuid,
-    /// The address.
-    pub email: String,
-    /// Role granted at registration.
-    pub role: RoleDto,
-    /// Inactive entries grant nothing.
-    pub is_active: bool,
-    /// Created (clinic time).
-    pub created_at: DateTime<FixedOffset>,
-    /// Last changed (clinic time).
-    pub updated_at: DateTime<FixedOffset>,
-}
-
-/// POST /api/admin/safe-emails.
-#[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
-pub struct SafeEmailRequest {
-    /// Institutional email.
-    #[oai(validator(max_length = 254))]
-    pub email: String,
-    /// Role to grant.
-    pub role: RoleDto,
-}
-
-/// PATCH /api/admin/users/{id}.
-#[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
-pub struct AdminUserPatch {
-    /// New role.
-    pub role: Option<RoleDto>,
-    /// Activate or deactivate (deactivation revokes the user's sessions).
-    pub is_active: Option<bool>,
-    /// Mark verified or not.
-    pub is_verified: Option<bool>,
-}
-
-/// One audit entry. Ids and verbs only: no names, no values.
-#[derive(Debug, Clone, Object)]
-pub struct AuditDto {
-    /// Position in the hash chain.
-    pub seq: i64,
-    /// Identity.
-    pub id: Uuid,
-    /// When (clinic time).
-    pub at: DateTime<FixedOffset>,
-    /// Who acted (absent for anonymous calls).
-    #[oai(skip_serializing_if_is_none)]
-    pub actor_id: Option<Uuid>,
-    /// What, e.g. `auth.login`, `users.update`.
-    pub action: String,
-    /// On which kind of entity.
-    pub entity: String,
-    /// Which one.
-    #[oai(skip_serializing_if_is_none)]
-    pub entity_id: Option<String>,
-    /// Whose data it was.
-    #[oai(skip_serializing_if_is_none)]
-    pub subject_id: Option<Uuid>,
-    /// The patient whose clinical data it was.
-    #[oai(skip_serializing_if_is_none)]
-    pub patient_id: Option<Uuid>,
-    /// `success`, `denied` or `failed`.
-    pub outcome: String,
-    /// The previous entry's hash.
-    pub prev_hash: String,
-    /// This entry's hash.
-    pub hash: String,
-}
-
-fn safe_dto(s: SafeEmail, zone: ClinicZone) -> SafeEmailDto {
-    SafeEmailDto {
-        id: s.id.as_uuid(),
-        email: s.email.to_string(),
-        role: s.role.into(),
-        is_active: s.is_active,
-        created_at: zone.show(s.created_at),
-        updated_at: zone.show(s.updated_at),
-    }
-}
-
-fn audit_dto(r: AuditRecord, zone: ClinicZone) -> AuditDto {
-    AuditDto {
-        seq: r.seq,
-        id: r.id.as_uuid(),
-        at: zone.show(r.at),
-        actor_id: r.event.actor.map(|a| a.as_uuid()),
-        action: r.event.action,
-        entity: r.event.entity,
-        entity_id: r.event.entity_id,
-        subject_id: r.event.subject.map(|s| s.as_uuid()),
-        patient_id: r.event.patient.map(|p| p.as_uuid()),
-        outcome: r.event.outcome.as_str().into(),
-        prev_hash: r.prev_hash,
-        hash: r.hash,
-    }
-}
-
-pub(crate) fn page(page: Option<u64>, page_size: Option<u64>) -> Result<PageRequest, ApiError> {
-    PageRequest::new(page, page_size).map_err(|e| {
-        let field = if matches!(e, domain::paging::PageError::PageOutOfRange { .. }) {
-            "page"
-        } else {
-            "page_size"
-        };
-        ApiError::from(application::AppError::field(field, e.to_string()))
-    })
-}
+use super::dto::{
+    AdminUserPatch, AuditPage, SafeEmailDto, SafeEmailPage, SafeEmailRequest, UserPage, audit_dto,
+    safe_dto,
+};
+use crate::common::{ApiTags, BearerAuth, ClinicZone, NoContent, ReadError, api_errors, page, utc};
+use crate::identity::dto::{RoleDto, UserDto};
 
 /// 200 with a page of users.
 #[derive(Debug, ApiResponse)]
@@ -169,13 +49,6 @@ pub enum SafeEmailSaved {
     #[oai(status = 200)]
     Updated(Json<SafeEmailDto>),
 }
-/// 204.
-#[derive(Debug, ApiResponse)]
-pub enum DeletedOk {
-    /// Deleted.
-    #[oai(status = 204)]
-    Deleted,
-}
 /// 200 with a page of audit entries.
 #[derive(Debug, ApiResponse)]
 pub enum AuditPageOk {
@@ -190,15 +63,6 @@ api_errors!(
         BadRequest,
         Unauthorized,
         Forbidden,
-    }
-);
-api_errors!(
-    /// Errors of reading one user.
-    pub enum AdminGetError {
-        BadRequest,
-        Unauthorized,
-        Forbidden,
-        NotFound,
     }
 );
 api_errors!(
@@ -222,18 +86,16 @@ api_errors!(
     }
 );
 
-/// ADMIN endpoints.
-pub struct AdminApi {
+/// User administration.
+pub struct UsersApi {
     /// Identity use cases.
     pub identity: Arc<IdentityService>,
-    /// Audit use cases.
-    pub audit: Arc<AuditService>,
     /// Display zone.
     pub zone: ClinicZone,
 }
 
 #[OpenApi(tag = "ApiTags::Admin")]
-impl AdminApi {
+impl UsersApi {
     /// Search users by email, name or USC ID; filter by role, activity and verification.
     #[oai(path = "/api/admin/users", method = "get")]
     #[allow(clippy::too_many_arguments)]
@@ -272,11 +134,7 @@ impl AdminApi {
 
     /// One user.
     #[oai(path = "/api/admin/users/:id", method = "get")]
-    async fn get_user(
-        &self,
-        auth: BearerAuth,
-        id: Path<Uuid>,
-    ) -> Result<AdminUserOk, AdminGetError> {
+    async fn get_user(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<AdminUserOk, ReadError> {
         let user = self
             .identity
             .get_user(&auth.0.actor, UserId::from_uuid(id.0))
@@ -304,7 +162,18 @@ impl AdminApi {
             .await?;
         Ok(AdminUserOk::Ok(Json(UserDto::from_user(user, self.zone))))
     }
+}
 
+/// The safe list: pre-approved emails and their roles.
+pub struct SafeEmailsApi {
+    /// Identity use cases.
+    pub identity: Arc<IdentityService>,
+    /// Display zone.
+    pub zone: ClinicZone,
+}
+
+#[OpenApi(tag = "ApiTags::Admin")]
+impl SafeEmailsApi {
     /// The safe list: pre-approved emails and the roles they get at registration.
     #[oai(path = "/api/admin/safe-emails", method = "get")]
     async fn list_safe_emails(
@@ -353,13 +222,24 @@ impl AdminApi {
         &self,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> Result<DeletedOk, AdminGetError> {
+    ) -> Result<NoContent, ReadError> {
         self.identity
             .delete_safe_email(&auth.0.actor, SafeEmailId::from_uuid(id.0))
             .await?;
-        Ok(DeletedOk::Deleted)
+        Ok(NoContent::Deleted)
     }
+}
 
+/// The audit log.
+pub struct AuditApi {
+    /// Audit use cases.
+    pub audit: Arc<AuditService>,
+    /// Display zone.
+    pub zone: ClinicZone,
+}
+
+#[OpenApi(tag = "ApiTags::Admin")]
+impl AuditApi {
     /// The audit log, newest first: every change and every read of another person's data.
     /// `patient_id` selects entries about one patient's clinical data, `subject_id`
     /// entries about one user's account or data.
@@ -387,8 +267,8 @@ impl AdminApi {
             actor: actor_id.0.map(UserId::from_uuid),
             subject: subject_id.0.map(UserId::from_uuid),
             patient: patient_id.0.map(domain::PatientId::from_uuid),
-            from: from.0.map(|t| t.with_timezone(&Utc)),
-            to: to.0.map(|t| t.with_timezone(&Utc)),
+            from: from.0.map(utc),
+            to: to.0.map(utc),
         };
         let result = self.audit.list(&auth.0.actor, filter, page).await?;
         let zone = self.zone;

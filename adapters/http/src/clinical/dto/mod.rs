@@ -1,0 +1,23 @@
+//! Wire types of the clinical resources, one module per resource.
+
+mod certificates;
+mod dental;
+mod documents;
+mod medical;
+mod medication;
+mod notifications;
+mod patients;
+
+pub use certificates::{
+    CertificateDto, CertificatePage, CertificateRequest, RejectRequest, TemplateDto,
+    TemplateRequest, VerificationDto,
+};
+pub use dental::{DentalRecordDto, DentalRecordPage, DentalRecordRequest};
+pub use documents::{DocumentDto, DocumentPage, UploadForm};
+pub use medical::{
+    MedicalRecordDto, MedicalRecordPage, MedicalRecordRequest, PhysicalExamDto, RevisionDto,
+    VitalSignsDto,
+};
+pub use medication::{AllergyDto, MedicationDto};
+pub use notifications::{NotificationDto, NotificationPage};
+pub use patients::{PatientDto, PatientPage, PatientRequest};
