@@ -46,7 +46,7 @@ pub async fn fresh_database() -> anyhow::Result<Database> {
 }
 
 /// A fresh database holding a fixture made by an older build, not migrated: a copy of
-/// `sqlite_file` on SQLite; on PostgreSQL a new database into which `postgres_dump` (plain
+/// `sqlite_file` on SQLite; on PostgreSQL a new database into which `postgres_dump` (gzipped plain
 /// `pg_dump` SQL, `--inserts`, no `COPY`) is replayed as one multi-statement script, without
 /// the psql-only `\restrict` / `\unrestrict` lines newer `pg_dump`s write.
 pub async fn restored_database_url(
@@ -59,7 +59,12 @@ pub async fn restored_database_url(
             std::fs::copy(sqlite_file, path)?;
         }
         None => {
-            let dump = std::fs::read_to_string(postgres_dump)?;
+            // Stored gzipped: a plain dump is thousands of look-alike INSERT lines.
+            let mut dump = String::new();
+            std::io::Read::read_to_string(
+                &mut flate2::read::GzDecoder::new(std::fs::File::open(postgres_dump)?),
+                &mut dump,
+            )?;
             let script: String = dump
                 .lines()
                 .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))

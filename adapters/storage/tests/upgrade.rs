@@ -121,7 +121,7 @@ fn the_code_names_the_v3_migrations_as_v3_databases_recorded_them() {
 #[tokio::test]
 async fn a_v3_database_upgrades_in_place_and_keeps_its_rows() {
     // Arrange: the old database, as the old build left it.
-    let url = restored_database_url(&fixture("v3.sqlite3"), &fixture("v3.postgres.sql"))
+    let url = restored_database_url(&fixture("v3.sqlite3"), &fixture("v3.postgres.sql.gz"))
         .await
         .expect("restore the v3 fixture");
     let old = Database::connect_only(&url).await.expect("open");
