@@ -49,8 +49,18 @@ fn mailer(cfg: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
 }
 
 impl App {
-    /// Connects, migrates and wires.
+    /// Connects, migrates and wires, with the mailer the configuration names.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let mailer = mailer(&config)?;
+        Self::build_with_mailer(config, mailer).await
+    }
+
+    /// Connects, migrates and wires, sending mail through `mailer` (an embedding service's
+    /// own, or a collecting one in tests).
+    pub async fn build_with_mailer(
+        config: Config,
+        mailer: Arc<dyn Mailer>,
+    ) -> anyhow::Result<Self> {
         config.validate()?;
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating the data dir {}", config.data_dir.display()))?;
@@ -122,7 +132,7 @@ impl App {
         ));
         let outbox = Arc::new(OutboxService::new(
             Arc::new(SeaOrmOutboxStore::new(db.clone())),
-            mailer(&config)?,
+            mailer,
             clock,
             RetryPolicy::default(),
         ));

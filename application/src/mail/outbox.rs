@@ -173,6 +173,41 @@ impl OutboxService {
     }
 }
 
+/// The outbox worker as a background [`Job`](crate::jobs::Job): delivers due messages
+/// every `period` (`USCPIS_OUTBOX_POLL_MS`). Safe on several instances: messages are
+/// claimed with a lease.
+pub struct OutboxJob {
+    service: Arc<OutboxService>,
+    period: std::time::Duration,
+}
+
+impl OutboxJob {
+    /// The job of `service`, run every `period`.
+    pub fn new(service: Arc<OutboxService>, period: std::time::Duration) -> Self {
+        Self { service, period }
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::jobs::Job for OutboxJob {
+    fn name(&self) -> &'static str {
+        "outbox"
+    }
+
+    fn period(&self) -> std::time::Duration {
+        self.period
+    }
+
+    async fn run(&self) -> Result<crate::jobs::JobRun, crate::AppError> {
+        let r = self.service.deliver_due().await?;
+        Ok(crate::jobs::JobRun(vec![
+            ("sent", u64::from(r.sent)),
+            ("retrying", u64::from(r.retrying)),
+            ("failed", u64::from(r.failed)),
+        ]))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,40 +381,5 @@ mod tests {
             mixed_batch(|| Err(StoreError::Other(anyhow::anyhow!("database is locked"))));
         let got = try_deliver(store, mailer).await;
         assert!(got.is_err(), "the store error is reported: {got:?}");
-    }
-}
-
-/// The outbox worker as a background [`Job`](crate::jobs::Job): delivers due messages
-/// every `period` (`USCPIS_OUTBOX_POLL_MS`). Safe on several instances: messages are
-/// claimed with a lease.
-pub struct OutboxJob {
-    service: Arc<OutboxService>,
-    period: std::time::Duration,
-}
-
-impl OutboxJob {
-    /// The job of `service`, run every `period`.
-    pub fn new(service: Arc<OutboxService>, period: std::time::Duration) -> Self {
-        Self { service, period }
-    }
-}
-
-#[async_trait::async_trait]
-impl crate::jobs::Job for OutboxJob {
-    fn name(&self) -> &'static str {
-        "outbox"
-    }
-
-    fn period(&self) -> std::time::Duration {
-        self.period
-    }
-
-    async fn run(&self) -> Result<crate::jobs::JobRun, crate::AppError> {
-        let r = self.service.deliver_due().await?;
-        Ok(crate::jobs::JobRun(vec![
-            ("sent", u64::from(r.sent)),
-            ("retrying", u64::from(r.retrying)),
-            ("failed", u64::from(r.failed)),
-        ]))
     }
 }
