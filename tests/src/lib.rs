@@ -1,5 +1,9 @@
 //! End-to-end test helpers: the real `usc-pis` server on port 0 with a fresh database
 //! (SQLite, or PostgreSQL when `USCPIS_TEST_POSTGRES_URL` is set), driven over HTTP.
+//! Shared fixtures (a clinic with every role, students, walk-in patients) are in
+//! [`fixtures`].
+
+pub mod fixtures;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,6 +12,8 @@ use app_server::{App, Config, RunningServer, start};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use storage::Database;
+
+pub use fixtures::{Clinic, PW, clinic, student, student_with, walk_in};
 
 /// A running server and a client for it.
 pub struct TestApp {

@@ -7,39 +7,14 @@ use application::StoreError;
 use application::appointment::AppointmentStore;
 use chrono::{DateTime, Duration, DurationRound, Timelike, Utc};
 use domain::AppointmentId;
-use e2e_tests::{TestApp, spawn_app_with};
+use e2e_tests::{Clinic, TestApp, clinic, spawn_app_with, student, walk_in};
 use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
 use storage::SeaOrmAppointmentStore;
 
-const PW: &str = "Str0ngPass!";
-
-struct Clinic {
-    admin: String,
-    staff: String,
-    doctor: String,
-    doctor_id: String,
-    dentist_id: String,
-}
-
 async fn app() -> TestApp {
     spawn_app_with(|c| c.jobs_poll_ms = 150).await
-}
-
-async fn clinic(app: &TestApp) -> Clinic {
-    let (admin, _) = app.admin().await;
-    let (staff, _) = app.staff(&admin, "clinicstaff@usc.edu.ph", "STAFF").await;
-    let (doctor, d) = app.staff(&admin, "jdelacruz@usc.edu.ph", "DOCTOR").await;
-    let (_dentist, de) = app.staff(&admin, "mlim@usc.edu.ph", "DENTIST").await;
-    let id = |v: &Value| v["id"].as_str().expect("id").to_owned();
-    Clinic {
-        admin,
-        staff,
-        doctor,
-        doctor_id: id(&d),
-        dentist_id: id(&de),
-    }
 }
 
 /// An appointment type; returns its id.
@@ -72,36 +47,6 @@ async fn open_all_week(app: &TestApp, c: &Clinic) {
         .expect(200);
     assert_eq!(r.body["zone"], "Asia/Manila");
     assert_eq!(r.body["weekly"].as_array().map(Vec::len), Some(7));
-}
-
-/// A student with a completed patient profile: (token, patient id).
-async fn student(app: &TestApp, number: &str, first: &str) -> (String, String) {
-    let email = format!("{number}@usc.edu.ph");
-    let (token, _) = app.registered_user(&email, PW).await;
-    let r = app
-        .patch(
-            "/api/patients/me",
-            json!({"first_name": first, "last_name": "Reyes", "date_of_birth": "2004-06-12",
-                   "sex": "F", "phone": "09171234567"}),
-            Some(&token),
-        )
-        .await
-        .expect(200);
-    (token, r.body["id"].as_str().expect("id").to_owned())
-}
-
-/// A patient created by staff (no account, no email).
-async fn walk_in(app: &TestApp, c: &Clinic, i: usize) -> String {
-    let r = app
-        .post(
-            "/api/patients",
-            json!({"first_name": format!("Walk{i}"), "last_name": "In", "date_of_birth": "2003-01-15",
-                   "sex": "M"}),
-            Some(&c.staff),
-        )
-        .await
-        .expect(201);
-    r.body["id"].as_str().expect("id").to_owned()
 }
 
 /// Free slots of a type starting at least `lead` from now.

@@ -1,59 +1,28 @@
 //! Clinical records end to end: patients, medical and dental records, documents,
 //! certificates. The reference's KEEP scenarios, through real HTTP and a real database.
 
-use e2e_tests::{TestApp, spawn_app};
+use e2e_tests::{TestApp, clinic, spawn_app, student_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const PW: &str = "Str0ngPass!";
-
-/// A clinic: admin, doctor, dentist, nurse, staff tokens and ids.
-struct Clinic {
-    admin: String,
-    doctor: String,
-    doctor_id: String,
-    dentist: String,
-    nurse: String,
-    staff: String,
-}
-
-async fn clinic(app: &TestApp) -> Clinic {
-    let (admin, _) = app.admin().await;
-    let (doctor, d) = app.staff(&admin, "jdelacruz@usc.edu.ph", "DOCTOR").await;
-    let (dentist, _) = app.staff(&admin, "mlim@usc.edu.ph", "DENTIST").await;
-    let (nurse, _) = app.staff(&admin, "rgarcia@usc.edu.ph", "NURSE").await;
-    let (staff, _) = app.staff(&admin, "clinicstaff@usc.edu.ph", "STAFF").await;
-    Clinic {
-        admin,
-        doctor,
-        doctor_id: d["id"].as_str().expect("id").to_owned(),
-        dentist,
-        nurse,
-        staff,
-    }
-}
-
-/// A student who completed their patient profile: (token, patient id).
-async fn student(app: &TestApp, number: &str, first: &str, allergies: Value) -> (String, String) {
-    let email = format!("{number}@usc.edu.ph");
-    let (token, _) = app.registered_user(&email, PW).await;
-    let r = app
-        .patch(
-            "/api/patients/me",
-            json!({"first_name": first, "last_name": "Reyes", "date_of_birth": "2004-06-12", "sex": "F",
-                   "phone": "09171234567", "course": "13", "year_level": "3", "campus": "Talamban Campus",
-                   "blood_type": "O+", "height_cm": 158.0, "weight_kg": 52.0, "allergies": allergies}),
-            Some(&token),
-        )
-        .await
-        .expect(200);
-    assert_eq!(
-        r.body["usc_id"], number,
-        "the USC ID comes from the student email"
-    );
-    assert_eq!(r.body["email"], email);
-    assert_eq!(r.body["bmi"], 20.8);
-    (token, r.body["id"].as_str().expect("id").to_owned())
+/// A student who completed their patient profile with the clinical fields (program,
+/// campus, blood type, height and weight) and `allergies`: (token, patient id).
+async fn clinical_student(
+    app: &TestApp,
+    number: &str,
+    first: &str,
+    allergies: Value,
+) -> (String, String) {
+    let (token, profile) = student_with(
+        app,
+        number,
+        first,
+        json!({"course": "13", "year_level": "3", "campus": "Talamban Campus",
+               "blood_type": "O+", "height_cm": 158.0, "weight_kg": 52.0, "allergies": allergies}),
+    )
+    .await;
+    assert_eq!(profile["bmi"], 20.8);
+    (token, profile["id"].as_str().expect("id").to_owned())
 }
 
 fn visit(patient: &str) -> Value {
@@ -74,8 +43,8 @@ fn visit(patient: &str) -> Value {
 async fn patients_see_only_their_own_and_clinic_roles_see_all() {
     let app = spawn_app().await;
     let c = clinic(&app).await;
-    let (maria, maria_id) = student(&app, "21104567", "Maria", json!([])).await;
-    let (_ana, ana_id) = student(&app, "21104568", "Ana", json!([])).await;
+    let (maria, maria_id) = clinical_student(&app, "21104567", "Maria", json!([])).await;
+    let (_ana, ana_id) = clinical_student(&app, "21104568", "Ana", json!([])).await;
 
     // IT-01: a student may not list patients.
     app.get("/api/patients", Some(&maria))
@@ -141,7 +110,7 @@ async fn patients_see_only_their_own_and_clinic_roles_see_all() {
 async fn visits_are_validated_and_every_staff_read_is_audited() {
     let app = spawn_app().await;
     let c = clinic(&app).await;
-    let (_, pid) = student(&app, "21104567", "Maria", json!([])).await;
+    let (_, pid) = clinical_student(&app, "21104567", "Maria", json!([])).await;
     let r = app
         .post("/api/medical-records", visit(&pid), Some(&c.nurse))
         .await
@@ -254,7 +223,7 @@ async fn visits_are_validated_and_every_staff_read_is_audited() {
 async fn allergies_block_matching_medications_unless_overridden() {
     let app = spawn_app().await;
     let c = clinic(&app).await;
-    let (_, pid) = student(
+    let (_, pid) = clinical_student(
         &app,
         "21104567",
         "Maria",
@@ -295,7 +264,7 @@ async fn allergies_block_matching_medications_unless_overridden() {
 async fn dental_records_check_fdi_teeth_money_and_roles() {
     let app = spawn_app().await;
     let c = clinic(&app).await;
-    let (student_token, pid) = student(&app, "21104567", "Maria", json!([])).await;
+    let (student_token, pid) = clinical_student(&app, "21104567", "Maria", json!([])).await;
     let dental = json!({
         "patient_id": pid, "visit_at": "2026-03-05T14:00:00+08:00", "concern": "Toothache lower left",
         "procedure": "FILLING", "tooth_numbers": [46, 36], "diagnosis": "Dental caries, occlusal",
@@ -381,8 +350,8 @@ async fn dental_records_check_fdi_teeth_money_and_roles() {
 async fn certificate_workflow_pdf_verification_and_notifications() {
     let app = spawn_app().await;
     let c = clinic(&app).await;
-    let (maria, pid) = student(&app, "21104567", "Maria", json!([])).await;
-    let (ana, _) = student(&app, "21104568", "Ana", json!([])).await;
+    let (maria, pid) = clinical_student(&app, "21104567", "Maria", json!([])).await;
+    let (ana, _) = clinical_student(&app, "21104568", "Ana", json!([])).await;
     let templates = app
         .get("/api/certificate-templates", Some(&c.nurse))
         .await
@@ -765,8 +734,8 @@ fn minimal_pdf() -> Vec<u8> {
 async fn documents_are_validated_by_content_and_served_privately() {
     let app = spawn_app().await;
     let c = clinic(&app).await;
-    let (maria, pid) = student(&app, "21104567", "Maria", json!([])).await;
-    let (ana, _) = student(&app, "21104568", "Ana", json!([])).await;
+    let (maria, pid) = clinical_student(&app, "21104567", "Maria", json!([])).await;
+    let (ana, _) = clinical_student(&app, "21104568", "Ana", json!([])).await;
     let path = format!("/api/patients/{pid}/documents");
 
     let r = app

@@ -1,10 +1,8 @@
 //! Identity and access end to end: the real server, real HTTP, a real database.
 
-use e2e_tests::{TestApp, spawn_app};
+use e2e_tests::{PW, TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::json;
-
-const PW: &str = "Str0ngPass!";
 
 #[tokio::test]
 async fn register_verify_login_me_logout() {

@@ -1,9 +1,15 @@
 //! Identity and access use cases: registration, verification, login, sessions, password
 //! changes and resets, the user directory, the safe list, demo and bootstrap accounts.
 
+mod admin;
+mod bootstrap;
 pub mod emails;
+mod passwords;
 pub mod ports;
+mod profile;
+mod registration;
 pub mod service;
+mod sessions;
 #[cfg(test)]
 mod tests;
 
