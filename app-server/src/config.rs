@@ -5,23 +5,31 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use application::appointment::AppointmentConfig;
+use application::clinical::ClinicalConfig;
+use application::identity::IdentityConfig;
 use chrono_tz::Tz;
+use domain::appointment::BookingPolicy;
+use domain::identity::EmailPolicy;
 use serde::Deserialize;
 
 /// Every setting of the server. Names are part of the contract (README, docs/OPERATIONS.md).
 #[derive(Clone, Deserialize)]
 #[serde(default)]
 pub struct Config {
+    // --- server: listening, storage, HTTP ---
     /// `USCPIS_LISTEN`: address to listen on.
     pub listen: String,
     /// `USCPIS_DATA_DIR`: SQLite file, `outbox/`, `media/`, backups.
     pub data_dir: PathBuf,
     /// `USCPIS_DATABASE_URL`: `postgres://...` or `sqlite://...`; default SQLite in the data dir.
     pub database_url: Option<String>,
+    // --- mail ---
     /// `USCPIS_SMTP_URL`: `smtp://user:pass@host:587`; unset: `.eml` files in `<data dir>/outbox/`.
     pub smtp_url: Option<String>,
     /// `USCPIS_MAIL_FROM`: sender mailbox.
     pub mail_from: String,
+    // --- identity (`Config::identity`) ---
     /// `USCPIS_EMAIL_DOMAIN`: the institutional domain for registration.
     pub email_domain: String,
     /// `USCPIS_TIMEZONE`: the clinic's IANA zone.
@@ -45,10 +53,12 @@ pub struct Config {
     /// `USCPIS_SESSION_CACHE_MS`: how long a token lookup may be answered from memory
     /// (0: always ask the database). Bounds how late other instances see a logout.
     pub session_cache_ms: u64,
+    // --- clinical (`Config::clinical`) ---
     /// `USCPIS_CLINIC_NAME`: printed in certificate headers.
     pub clinic_name: String,
     /// `USCPIS_CLINIC_ADDRESS`: printed in certificate headers.
     pub clinic_address: String,
+    // --- appointments (`Config::appointments`) ---
     /// `USCPIS_BOOKING_MAX_DAYS_AHEAD`: how far ahead patients may book (default 30).
     pub booking_max_days_ahead: u32,
     /// `USCPIS_BOOKING_CUTOFF_MINUTES`: patients cancel or reschedule up to this many
@@ -198,6 +208,48 @@ impl Config {
     pub fn token_ttl(&self) -> anyhow::Result<chrono::Duration> {
         parse_duration(&self.token_ttl)
             .with_context(|| format!("USCPIS_TOKEN_TTL `{}`", self.token_ttl))
+    }
+
+    /// The base URL links in emails and certificates point at.
+    pub fn public_base_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    /// The identity section: registration domain, session lifetime, links.
+    pub fn identity(&self) -> anyhow::Result<IdentityConfig> {
+        Ok(IdentityConfig {
+            email_policy: EmailPolicy::new(&self.email_domain)
+                .map_err(|e| anyhow::anyhow!("USCPIS_EMAIL_DOMAIN: {e}"))?,
+            token_ttl: self.token_ttl()?,
+            public_url: self.public_url.clone(),
+            ..IdentityConfig::default()
+        })
+    }
+
+    /// The clinical section: zone, certificate header, verification links.
+    pub fn clinical(&self) -> anyhow::Result<ClinicalConfig> {
+        Ok(ClinicalConfig {
+            zone: self.zone()?,
+            clinic_name: self.clinic_name.clone(),
+            clinic_address: self.clinic_address.clone(),
+            public_url: self.public_base_url(),
+        })
+    }
+
+    /// The appointments section: zone, booking horizon and cutoff, reminders, waitlist.
+    pub fn appointments(&self) -> anyhow::Result<AppointmentConfig> {
+        Ok(AppointmentConfig {
+            zone: self.zone()?,
+            policy: BookingPolicy {
+                max_days_ahead: self.booking_max_days_ahead,
+                patient_cutoff: chrono::Duration::minutes(i64::from(self.booking_cutoff_minutes)),
+            },
+            reminder_before: chrono::Duration::hours(i64::from(self.reminder_hours)),
+            claim_window: chrono::Duration::minutes(i64::from(self.waitlist_claim_minutes)),
+            public_url: self.public_base_url(),
+        })
     }
 
     /// CORS origins as a list.

@@ -2,27 +2,19 @@
 //! server and the mail worker. Thin by design: no rules live here.
 
 pub mod config;
+mod wiring;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use application::appointment::{AppointmentConfig, AppointmentJobs, AppointmentService};
-use application::audit::AuditService;
-use application::clinical::{ClinicalConfig, ClinicalService};
-use application::identity::{IdentityConfig, IdentityService};
+use application::appointment::AppointmentJobs;
 use application::jobs::Job;
-use application::mail::{Mailer, OutboxJob, OutboxService, RetryPolicy};
-use application::{Clock, SystemClock};
-use crypto::{Argon2Cost, Argon2Hasher};
-use domain::identity::EmailPolicy;
+use application::mail::{Mailer, OutboxJob, OutboxService};
 use http_api::{ClinicZone, HttpConfig, Services};
 use poem::listener::{Acceptor, Listener, TcpListener};
-use storage::{
-    Database, SeaOrmAppointmentStore, SeaOrmAuditStore, SeaOrmClinicalStore, SeaOrmIdentityStore,
-    SeaOrmOutboxStore,
-};
+use storage::Database;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
@@ -68,79 +60,14 @@ impl App {
             .await
             .context("connecting to the database and applying migrations")?
             .with_session_cache(Duration::from_millis(config.session_cache_ms));
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let hasher = Arc::new(Argon2Hasher::new(Argon2Cost {
-            m_kib: config.argon2_memory_kib,
-            t: config.argon2_iterations,
-            p: 1,
-        })?);
-        let identity_config = IdentityConfig {
-            email_policy: EmailPolicy::new(&config.email_domain)
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-            token_ttl: config.token_ttl()?,
-            public_url: config.public_url.clone(),
-            ..IdentityConfig::default()
-        };
-        let identity = Arc::new(IdentityService::new(
-            Arc::new(SeaOrmIdentityStore::new(db.clone())),
-            hasher,
-            clock.clone(),
-            identity_config,
-        ));
-        let audit_store = Arc::new(SeaOrmAuditStore::new(db.clone()));
-        let audit = Arc::new(AuditService::new(audit_store.clone(), clock.clone()));
-        let media = Arc::new(
-            media::ObjectMediaStore::local(config.data_dir.join("media"))
-                .context("opening the media folder")?,
-        );
-        let clinical_store = Arc::new(SeaOrmClinicalStore::new(db.clone()));
-        let public_url = config
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", config.listen));
-        let appointments = Arc::new(AppointmentService::new(
-            Arc::new(SeaOrmAppointmentStore::new(db.clone())),
-            clinical_store.clone(),
-            audit_store.clone(),
-            Arc::new(db.clone()),
-            clock.clone(),
-            AppointmentConfig {
-                zone: config.zone()?,
-                policy: domain::appointment::BookingPolicy {
-                    max_days_ahead: config.booking_max_days_ahead,
-                    patient_cutoff: chrono::Duration::minutes(i64::from(
-                        config.booking_cutoff_minutes,
-                    )),
-                },
-                reminder_before: chrono::Duration::hours(i64::from(config.reminder_hours)),
-                claim_window: chrono::Duration::minutes(i64::from(config.waitlist_claim_minutes)),
-                public_url: public_url.clone(),
-            },
-        ));
-        let clinical = Arc::new(ClinicalService::new(
-            clinical_store,
-            audit_store,
-            media,
-            Arc::new(pdf::TypstPdfRenderer::new()),
-            clock.clone(),
-            ClinicalConfig {
-                zone: config.zone()?,
-                clinic_name: config.clinic_name.clone(),
-                clinic_address: config.clinic_address.clone(),
-                public_url,
-            },
-        ));
-        let outbox = Arc::new(OutboxService::new(
-            Arc::new(SeaOrmOutboxStore::new(db.clone())),
-            mailer,
-            clock,
-            RetryPolicy::default(),
-        ));
+        let shared = wiring::Shared::new(db.clone());
+        let outbox = wiring::outbox(&shared, mailer);
         let services = Services {
-            identity,
-            audit,
-            clinical,
-            appointments,
+            identity: wiring::identity(&shared, &config)?,
+            audit: wiring::audit(&shared),
+            clinical: wiring::clinical(&shared, &config)?,
+            appointments: wiring::appointments(&shared, &config)?,
+            notifications: wiring::notifications(&shared),
             probe: Arc::new(db.clone()),
         };
         Ok(Self {

@@ -5,6 +5,8 @@
 //! mockall `Mock*` type for other crates' tests. Depends on `domain` only (plus small
 //! pure helpers: async-trait, thiserror, anyhow, chrono, uuid, getrandom, sha2).
 
+#![warn(missing_docs)]
+
 pub mod appointment;
 pub mod audit;
 pub mod clinical;

@@ -8,6 +8,8 @@
 //! Architecture invariant (checked by `.ci/run` with `cargo tree`): this crate depends on
 //! no I/O crate (tokio, sea-orm, sqlx, poem, lettre, object_store).
 
+#![warn(missing_docs)]
+
 pub mod appointment;
 pub mod audit;
 pub mod clinical;

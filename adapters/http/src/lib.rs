@@ -20,6 +20,7 @@ use application::audit::AuditService;
 use application::clinical::ClinicalService;
 use application::health::DatabaseProbe;
 use application::identity::IdentityService;
+use application::notification::NotificationService;
 use poem::middleware::Cors;
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
@@ -38,6 +39,8 @@ pub struct Services {
     pub clinical: Arc<ClinicalService>,
     /// Appointments and scheduling.
     pub appointments: Arc<AppointmentService>,
+    /// In-app notifications.
+    pub notifications: Arc<NotificationService>,
     /// Readiness probe.
     pub probe: Arc<dyn DatabaseProbe>,
 }

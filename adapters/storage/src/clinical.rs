@@ -7,11 +7,10 @@ use std::collections::BTreeMap;
 use application::StoreError;
 use application::UnitOfWork;
 use application::clinical::{
-    CertificateFilter, ClinicalOps, ClinicalStore, Dependents, Notification, PatientDirectory,
-    PatientDocument, PatientFilter, PatientRef, RecordFilter, RecordRef,
+    CertificateFilter, ClinicalOps, ClinicalStore, Dependents, PatientDirectory, PatientDocument,
+    PatientFilter, PatientRef, RecordFilter, RecordRef,
 };
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use domain::clinical::certificate::Workflow;
 use domain::clinical::{
     Allergy, BloodType, Certificate, CertificateCode, CertificateContent, CertificateKind,
@@ -23,8 +22,7 @@ use domain::clinical::{
 use domain::identity::{Campus, CourseCode, EmailAddress, PersonName, Phone, UscId, YearLevel};
 use domain::paging::{Page, PageRequest};
 use domain::{
-    CertificateId, DentalRecordId, DocumentId, MedicalRecordId, NotificationId, PatientId,
-    TemplateId, UserId,
+    CertificateId, DentalRecordId, DocumentId, MedicalRecordId, PatientId, TemplateId, UserId,
 };
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
@@ -36,7 +34,7 @@ use serde_json::{Value, json};
 
 use crate::Database;
 use crate::entities::{
-    certificate_templates, dental_records, medical_certificates, medical_records, notifications,
+    certificate_templates, dental_records, medical_certificates, medical_records,
     patient_documents, patients, record_revisions, users,
 };
 use crate::error::{corrupt, map_db_err};
@@ -833,29 +831,6 @@ impl ClinicalStore for SeaOrmClinicalStore {
         crate::query::fetch_page(self.db.connection(), q, page, document_from).await
     }
 
-    async fn notifications(
-        &self,
-        user: UserId,
-        unread_only: bool,
-        page: PageRequest,
-    ) -> Result<Page<Notification>, StoreError> {
-        let mut q =
-            notifications::Entity::find().filter(notifications::Column::UserId.eq(user.as_uuid()));
-        if unread_only {
-            q = q.filter(notifications::Column::ReadAt.is_null());
-        }
-        let q = q
-            .order_by_desc(notifications::Column::CreatedAt)
-            .order_by_desc(notifications::Column::Id);
-        crate::query::fetch_page(
-            self.db.connection(),
-            q,
-            page,
-            crate::notifications::from_row,
-        )
-        .await
-    }
-
     async fn user_contact(
         &self,
         user: UserId,
@@ -1064,25 +1039,6 @@ impl ClinicalOps for SeaOrmUnitOfWork {
             true,
         )
         .await
-    }
-
-    async fn mark_read(
-        &mut self,
-        user: UserId,
-        id: Option<NotificationId>,
-        now: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
-        let mut q = notifications::Entity::update_many()
-            .col_expr(
-                notifications::Column::ReadAt,
-                Expr::col(notifications::Column::ReadAt).if_null(now),
-            )
-            .filter(notifications::Column::UserId.eq(user.as_uuid()));
-        q = match id {
-            Some(id) => q.filter(notifications::Column::Id.eq(id.as_uuid())),
-            None => q.filter(notifications::Column::ReadAt.is_null()),
-        };
-        Ok(q.exec(&self.tx).await.map_err(map_db_err)?.rows_affected)
     }
 }
 

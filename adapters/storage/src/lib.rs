@@ -37,6 +37,7 @@ pub use appointments::SeaOrmAppointmentStore;
 pub use audit::SeaOrmAuditStore;
 pub use clinical::SeaOrmClinicalStore;
 pub use identity::SeaOrmIdentityStore;
+pub use notifications::SeaOrmNotificationStore;
 pub use outbox::SeaOrmOutboxStore;
 pub use unit_of_work::SeaOrmUnitOfWork;
 

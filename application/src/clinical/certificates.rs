@@ -719,35 +719,4 @@ impl ClinicalService {
         .await?;
         Ok(t)
     }
-
-    /// The caller's in-app notifications.
-    pub async fn notifications(
-        &self,
-        actor: &Actor,
-        unread_only: bool,
-        page: PageRequest,
-    ) -> Result<Page<Notification>, AppError> {
-        Ok(self
-            .store
-            .notifications(actor.user_id, unread_only, page)
-            .await?)
-    }
-
-    /// Marks one (or all) of the caller's notifications read.
-    pub async fn mark_notifications_read(
-        &self,
-        actor: &Actor,
-        id: Option<NotificationId>,
-    ) -> Result<u64, AppError> {
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let n = tx.clinical().mark_read(actor.user_id, id, now).await?;
-        if id.is_some() && n == 0 {
-            return Err(AppError::NotFound {
-                what: "notification",
-            });
-        }
-        tx.commit().await?;
-        Ok(n)
-    }
 }

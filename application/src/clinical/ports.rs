@@ -12,8 +12,7 @@ use domain::clinical::{
 use domain::identity::{Campus, CourseCode, EmailAddress, YearLevel};
 use domain::paging::{Page, PageRequest};
 use domain::{
-    CertificateId, DentalRecordId, DocumentId, MedicalRecordId, NotificationId, PatientId,
-    TemplateId, UserId,
+    CertificateId, DentalRecordId, DocumentId, MedicalRecordId, PatientId, TemplateId, UserId,
 };
 
 use crate::StoreError;
@@ -213,13 +212,6 @@ pub trait ClinicalStore: Send + Sync {
         patient: PatientId,
         page: PageRequest,
     ) -> Result<Page<PatientDocument>, StoreError>;
-    /// A user's notifications, newest first.
-    async fn notifications(
-        &self,
-        user: UserId,
-        unread_only: bool,
-        page: PageRequest,
-    ) -> Result<Page<Notification>, StoreError>;
     /// Email and display name of a user account (for certificate signatures and mail).
     async fn user_contact(
         &self,
@@ -284,13 +276,6 @@ pub trait ClinicalOps: Send {
     async fn insert_template(&mut self, t: &CertificateTemplate) -> Result<(), StoreError>;
     /// Inserts a document's metadata.
     async fn insert_document(&mut self, d: &PatientDocument) -> Result<(), StoreError>;
-    /// Marks notifications read (all of the user's when `id` is `None`); returns how many.
-    async fn mark_read(
-        &mut self,
-        user: UserId,
-        id: Option<NotificationId>,
-        now: DateTime<Utc>,
-    ) -> Result<u64, StoreError>;
 }
 
 /// A patient as other capabilities need to know them: that they exist, their account,

@@ -59,7 +59,7 @@ pub fn api(services: &Services, zone: ClinicZone) -> ClinicalApi {
             zone,
         },
         NotificationsApi {
-            clinical: clinical.clone(),
+            notifications: services.notifications.clone(),
             zone,
         },
     )

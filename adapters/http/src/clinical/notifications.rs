@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use application::clinical::ClinicalService;
+use application::notification::NotificationService;
 use domain::NotificationId;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
@@ -22,7 +22,7 @@ ok_enum!(MessageOk, MessageDto, "200 with a message.");
 /// In-app notifications.
 pub struct NotificationsApi {
     /// Use cases.
-    pub clinical: Arc<ClinicalService>,
+    pub notifications: Arc<NotificationService>,
     /// Display zone.
     pub zone: ClinicZone,
 }
@@ -46,8 +46,8 @@ impl NotificationsApi {
     ) -> Result<NotificationPageOk, ReadError> {
         let page = page(page_no.0, page_size.0)?;
         let found = self
-            .clinical
-            .notifications(&auth.0.actor, unread.0.unwrap_or(false), page)
+            .notifications
+            .list(&auth.0.actor, unread.0.unwrap_or(false), page)
             .await?;
         let zone = self.zone;
         Ok(NotificationPageOk::Ok(Json(NotificationPage::from_page(
@@ -63,8 +63,8 @@ impl NotificationsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> Result<MessageOk, ReadError> {
-        self.clinical
-            .mark_notifications_read(&auth.0.actor, Some(NotificationId::from_uuid(id.0)))
+        self.notifications
+            .mark_read(&auth.0.actor, Some(NotificationId::from_uuid(id.0)))
             .await?;
         Ok(MessageOk::Ok(Json(MessageDto {
             message: "marked read".into(),
@@ -74,10 +74,7 @@ impl NotificationsApi {
     /// Marks all of one's notifications read.
     #[oai(path = "/api/notifications/read-all", method = "post")]
     async fn read_all_notifications(&self, auth: BearerAuth) -> Result<MessageOk, ReadError> {
-        let n = self
-            .clinical
-            .mark_notifications_read(&auth.0.actor, None)
-            .await?;
+        let n = self.notifications.mark_read(&auth.0.actor, None).await?;
         Ok(MessageOk::Ok(Json(MessageDto {
             message: format!("{n} marked read"),
         })))
