@@ -111,3 +111,24 @@ async fn environment_configuration_is_parsed_and_bad_values_are_named() {
         assert!(err.contains(named), "{key}: {err}");
     }
 }
+
+/// The published contract: `usc-pis openapi` prints exactly `docs/openapi.json`. A change
+/// to the API must update that file in the same commit, so every change of the contract
+/// is a visible diff (clients are written against it).
+#[tokio::test]
+async fn the_openapi_document_is_the_published_one() {
+    let dir = std::env::temp_dir().join(format!("uscpis-oa-{}", uuid::Uuid::now_v7().simple()));
+    let url = storage::testing::fresh_database_url().await.expect("db");
+    let out = usc_pis(&dir, &url).arg("openapi").output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let published = include_str!("../../docs/openapi.json");
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed.trim_end() == published.trim_end(),
+        "the OpenAPI document changed: regenerate docs/openapi.json with `usc-pis openapi` if intended"
+    );
+}
