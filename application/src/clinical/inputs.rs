@@ -1,11 +1,20 @@
 //! Raw inputs of the clinical use cases, before the domain's checks. For updates, `None`
 //! leaves a field unchanged and an empty string clears an optional one.
+//!
+//! The entries of medical and dental records are the domain's own `*Fields` types: the
+//! record constructors check them, so the use cases take them as they are.
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, NaiveDate, Utc};
-use domain::clinical::RawVitals;
+use chrono::NaiveDate;
 use domain::{DentalRecordId, MedicalRecordId, PatientId, TemplateId, UserId};
+
+/// A dental record as sent.
+pub use domain::clinical::DentalRecordFields as DentalRecordInput;
+/// A medical record as sent.
+pub use domain::clinical::MedicalRecordFields as MedicalRecordInput;
+/// Physical examination as sent (checked as part of the record).
+pub use domain::clinical::PhysicalExam as PhysicalExamInput;
+/// A medication as sent.
+pub use domain::clinical::RawMedication as MedicationInput;
 
 /// An allergy as sent.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -16,15 +25,6 @@ pub struct AllergyInput {
     pub reaction: Option<String>,
     /// `mild` | `moderate` | `severe`.
     pub severity: String,
-}
-
-/// A medication as sent.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct MedicationInput {
-    /// Name.
-    pub name: String,
-    /// Dose.
-    pub dose: Option<String>,
 }
 
 /// Patient fields as sent (create, update, or one's own profile).
@@ -94,105 +94,6 @@ pub struct PatientInput {
     pub hospitalizations: Option<String>,
     /// History: surgeries.
     pub surgeries: Option<String>,
-}
-
-/// Physical examination as sent.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct PhysicalExamInput {
-    /// General appearance.
-    pub general_appearance: Option<String>,
-    /// Skin.
-    pub skin: Option<String>,
-    /// HEENT.
-    pub heent: Option<String>,
-    /// Heart.
-    pub heart: Option<String>,
-    /// Lungs.
-    pub lungs: Option<String>,
-    /// Abdomen.
-    pub abdomen: Option<String>,
-    /// Extremities.
-    pub extremities: Option<String>,
-    /// Neurological.
-    pub neurological: Option<String>,
-}
-
-/// A medical record as sent.
-#[derive(Clone, Default, PartialEq)]
-pub struct MedicalRecordInput {
-    /// Whose (create only).
-    pub patient_id: Option<PatientId>,
-    /// When.
-    pub visit_at: Option<DateTime<Utc>>,
-    /// Reason for the visit.
-    pub chief_complaint: Option<String>,
-    /// Diagnosis.
-    pub diagnosis: Option<String>,
-    /// Treatment.
-    pub treatment: Option<String>,
-    /// Notes.
-    pub notes: Option<String>,
-    /// Vital signs (replace all).
-    pub vital_signs: Option<RawVitals>,
-    /// Examination (replaces all sections).
-    pub physical_exam: Option<PhysicalExamInput>,
-    /// Medications given or prescribed (replaces the list).
-    pub medications: Option<Vec<MedicationInput>>,
-    /// Why to proceed despite an allergy match.
-    pub override_reason: Option<String>,
-}
-
-/// A dental record as sent.
-#[derive(Clone, Default, PartialEq)]
-pub struct DentalRecordInput {
-    /// Whose (create only).
-    pub patient_id: Option<PatientId>,
-    /// When.
-    pub visit_at: Option<DateTime<Utc>>,
-    /// Procedure code.
-    pub procedure: Option<String>,
-    /// FDI numbers.
-    pub tooth_numbers: Option<Vec<i64>>,
-    /// Tooth → condition code.
-    pub tooth_chart: Option<BTreeMap<String, String>>,
-    /// Concern.
-    pub concern: Option<String>,
-    /// Diagnosis.
-    pub diagnosis: Option<String>,
-    /// Treatment performed.
-    pub treatment_performed: Option<String>,
-    /// Plan.
-    pub treatment_plan: Option<String>,
-    /// Referral.
-    pub referral_to: Option<String>,
-    /// Hygiene code.
-    pub oral_hygiene: Option<String>,
-    /// Gum code.
-    pub gum_condition: Option<String>,
-    /// Notes.
-    pub clinical_notes: Option<String>,
-    /// 1-10.
-    pub pain_level: Option<i64>,
-    /// Anesthesia used.
-    pub anesthesia_used: Option<bool>,
-    /// Which.
-    pub anesthesia_type: Option<String>,
-    /// Materials.
-    pub materials_used: Option<String>,
-    /// Next visit.
-    pub next_visit_on: Option<NaiveDate>,
-    /// Home care.
-    pub home_care_instructions: Option<String>,
-    /// Priority code.
-    pub priority: Option<String>,
-    /// Decimal string in PHP.
-    pub cost: Option<String>,
-    /// Insurance.
-    pub insurance_covered: Option<bool>,
-    /// Medications.
-    pub medications: Option<Vec<MedicationInput>>,
-    /// Why to proceed despite an allergy match.
-    pub override_reason: Option<String>,
 }
 
 /// A certificate as sent.

@@ -4,21 +4,16 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use domain::audit::{AuditEvent, Outcome};
-use domain::clinical::record::check_visit_time;
-use domain::clinical::values::{opt_text, text};
 use domain::clinical::{
-    DentalProcedure, DentalRecord, GumCondition, MedicalRecord, Medication, Money, OralHygiene,
-    PainLevel, Patient, PhysicalExam, Priority, Revision, ToothCondition, ToothNumber, VitalSigns,
-    allergy_conflicts,
+    DentalRecord, MedicalRecord, Medication, Patient, RecordErrors, Revision, allergy_conflicts,
 };
 use domain::paging::{Page, PageRequest};
 use domain::policy::{Action, Actor};
 use domain::{DentalRecordId, MedicalRecordId, PatientId};
 
-use super::inputs::{DentalRecordInput, MedicalRecordInput, PhysicalExamInput};
+use super::inputs::{DentalRecordInput, MedicalRecordInput, MedicationInput};
 use super::ports::{RecordFilter, RecordRef};
 use super::service::{ClinicalService, RecordView, event, patient_event};
-use crate::fields::{Fields, set};
 use crate::unit_of_work::{UnitOfWork, commit_audited};
 use crate::{AppError, Details, ErrorCode};
 
@@ -33,26 +28,6 @@ pub struct RecordQuery {
     pub to: Option<DateTime<Utc>>,
     /// Text in complaint or diagnosis.
     pub search: Option<String>,
-}
-
-fn exam(f: &mut Fields, raw: &Option<PhysicalExamInput>) -> Option<PhysicalExam> {
-    let r = raw.as_ref()?;
-    let mut t = |name: &str, v: &Option<String>| {
-        opt_text(v.as_deref(), 2000)
-            .map_err(|e| f.add(&format!("physical_exam.{name}"), e))
-            .ok()
-            .flatten()
-    };
-    Some(PhysicalExam {
-        general_appearance: t("general_appearance", &r.general_appearance),
-        skin: t("skin", &r.skin),
-        heent: t("heent", &r.heent),
-        heart: t("heart", &r.heart),
-        lungs: t("lungs", &r.lungs),
-        abdomen: t("abdomen", &r.abdomen),
-        extremities: t("extremities", &r.extremities),
-        neurological: t("neurological", &r.neurological),
-    })
 }
 
 /// Refuses medications that match a recorded allergy unless a reason is given.
@@ -81,13 +56,25 @@ fn allergy_gate(
     })
 }
 
-/// Names of the fields that differ (values never leave the record).
-fn diff(pairs: &[(&str, bool)]) -> Vec<String> {
-    pairs
+/// 400 `invalid_input` naming every field a record refused, with the domain's message.
+fn invalid(errors: RecordErrors) -> AppError {
+    let details: Details = errors
         .iter()
-        .filter(|(_, changed)| *changed)
-        .map(|(n, _)| (*n).to_owned())
-        .collect()
+        .map(|(field, e)| (field.to_owned(), e.to_string()))
+        .collect();
+    AppError::fields(details)
+        .unwrap_or_else(|| AppError::Unexpected(anyhow::anyhow!("a record refused no field")))
+}
+
+/// The reason an edit's allergy check weighs: only when the edit gives medications, and
+/// only the reason the edit itself sends.
+fn edit_gate(
+    medications: &Option<Vec<MedicationInput>>,
+    override_reason: &Option<String>,
+) -> Option<Option<String>> {
+    medications
+        .is_some()
+        .then(|| override_reason.clone().filter(|s| !s.trim().is_empty()))
 }
 
 impl ClinicalService {
@@ -277,67 +264,15 @@ impl ClinicalService {
         self.check(actor, Action::WriteMedicalRecords, "medical_record", None)
             .await?;
         let now = self.clock.now();
-        let mut f = Fields::default();
-        let patient_id = input.patient_id;
-        if patient_id.is_none() {
-            f.add("patient_id", "is required");
-        }
-        let visit_at = match input.visit_at {
-            None => {
-                f.add("visit_at", "is required");
-                None
-            }
-            Some(t) => check_visit_time(t, now)
-                .map_err(|e| f.add("visit_at", e))
-                .ok(),
-        };
-        let complaint = f.text("chief_complaint", input.chief_complaint.as_deref(), 3, 1000);
-        let diagnosis = f.text("diagnosis", input.diagnosis.as_deref(), 5, 1000);
-        let treatment = f.text("treatment", input.treatment.as_deref(), 5, 1000);
-        let notes = f.opt_text("notes", input.notes.as_deref(), 2000).flatten();
-        let vitals = vitals(&mut f, input.vital_signs);
-        let physical_exam = exam(&mut f, &input.physical_exam).unwrap_or_default();
-        let medications = f
-            .medications("medications", &input.medications)
-            .unwrap_or_default();
-        let override_reason = f
-            .opt_text("override_reason", input.override_reason.as_deref(), 1000)
-            .flatten();
-        f.finish()?;
-        let (
-            Some(patient_id),
-            Some(visit_at),
-            Some(chief_complaint),
-            Some(diagnosis),
-            Some(treatment),
-        ) = (patient_id, visit_at, complaint, diagnosis, treatment)
-        else {
-            return Err(AppError::field("patient_id", "is required"));
-        };
+        let r = MedicalRecord::new(MedicalRecordId::new(), input, actor.user_id, now)
+            .map_err(invalid)?;
         let mut tx = self.store.begin().await?;
         let p = tx
             .clinical()
-            .patient(patient_id)
+            .patient(r.patient_id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
-        allergy_gate(&p, &medications, &override_reason)?;
-        let r = MedicalRecord {
-            id: MedicalRecordId::new(),
-            patient_id,
-            visit_at,
-            chief_complaint,
-            diagnosis,
-            treatment,
-            notes,
-            vital_signs: vitals.unwrap_or_default(),
-            physical_exam,
-            medications,
-            override_reason: override_reason.clone(),
-            created_by: Some(actor.user_id),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
+        allergy_gate(&p, &r.medications, &r.override_reason)?;
         tx.clinical().save_medical_record(&r, true).await?;
         let entries = create_entries(
             actor,
@@ -374,106 +309,23 @@ impl ClinicalService {
             .ok_or(AppError::NotFound {
                 what: "medical record",
             })?;
-        if input.patient_id.is_some_and(|p| p != old.patient_id) {
-            return Err(AppError::field(
-                "patient_id",
-                "a record cannot move to another patient",
-            ));
-        }
-        let mut f = Fields::default();
+        let gate = edit_gate(&input.medications, &input.override_reason);
         let mut r = old.clone();
-        if let Some(t) = input.visit_at {
-            set(
-                &mut r.visit_at,
-                check_visit_time(t, now)
-                    .map_err(|e| f.add("visit_at", e))
-                    .ok(),
-            );
-        }
-        set(
-            &mut r.chief_complaint,
-            f.change("chief_complaint", input.chief_complaint.as_deref(), |s| {
-                text(s, 3, 1000)
-            }),
-        );
-        set(
-            &mut r.diagnosis,
-            f.change("diagnosis", input.diagnosis.as_deref(), |s| {
-                text(s, 5, 1000)
-            }),
-        );
-        set(
-            &mut r.treatment,
-            f.change("treatment", input.treatment.as_deref(), |s| {
-                text(s, 5, 1000)
-            }),
-        );
-        set(
-            &mut r.notes,
-            f.opt_text("notes", input.notes.as_deref(), 2000),
-        );
-        if input.vital_signs.is_some() {
-            set(&mut r.vital_signs, vitals(&mut f, input.vital_signs));
-        }
-        set(&mut r.physical_exam, exam(&mut f, &input.physical_exam));
-        set(
-            &mut r.medications,
-            f.medications("medications", &input.medications),
-        );
-        set(
-            &mut r.override_reason,
-            f.opt_text("override_reason", input.override_reason.as_deref(), 1000),
-        );
-        f.finish()?;
+        let edit = r.edit(input, actor.user_id, now).map_err(invalid)?;
         let p = tx
             .clinical()
             .patient(r.patient_id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
-        if input.medications.is_some() {
-            allergy_gate(
-                &p,
-                &r.medications,
-                &input
-                    .override_reason
-                    .clone()
-                    .filter(|s| !s.trim().is_empty()),
-            )?;
+        if let Some(reason) = &gate {
+            allergy_gate(&p, &r.medications, reason)?;
         }
-        let changed = diff(&[
-            ("visit_at", r.visit_at != old.visit_at),
-            ("chief_complaint", r.chief_complaint != old.chief_complaint),
-            ("diagnosis", r.diagnosis != old.diagnosis),
-            ("treatment", r.treatment != old.treatment),
-            ("notes", r.notes != old.notes),
-            ("vital_signs", r.vital_signs != old.vital_signs),
-            ("physical_exam", r.physical_exam != old.physical_exam),
-            ("medications", r.medications != old.medications),
-            ("override_reason", r.override_reason != old.override_reason),
-        ]);
-        if changed.is_empty() {
+        let Some(edit) = edit else {
             // Nothing to save, but the record is shown: that is a read, and audited.
-            let entry = patient_event(
-                actor,
-                "medical_records.read",
-                "medical_record",
-                id.to_string(),
-                &p,
-            );
-            commit_audited(tx, vec![entry], now).await?;
+            commit_read(tx, actor, "medical_record", id.to_string(), &p, now).await?;
             return Ok(self.record_view(old, &p));
-        }
-        r.version += 1;
-        r.updated_at = now;
-        tx.clinical().save_medical_record(&r, false).await?;
-        let edit = Revision {
-            record_kind: "medical_record",
-            record_id: id.as_uuid(),
-            version: r.version,
-            changed_by: actor.user_id,
-            changed_at: now,
-            changed_fields: changed,
         };
+        tx.clinical().save_medical_record(&r, false).await?;
         commit_edit(tx, actor, edit, &p).await?;
         Ok(self.record_view(r, &p))
     }
@@ -579,48 +431,12 @@ impl ClinicalService {
         self.check(actor, Action::WriteDentalRecords, "dental_record", None)
             .await?;
         let now = self.clock.now();
-        let Some(patient_id) = input.patient_id else {
-            return Err(AppError::field("patient_id", "is required"));
-        };
-        if input.visit_at.is_none() {
-            return Err(AppError::field("visit_at", "is required"));
-        }
-        let blank = DentalRecord {
-            id: DentalRecordId::new(),
-            patient_id,
-            visit_at: now,
-            concern: None,
-            procedure: DentalProcedure::Consultation,
-            tooth_numbers: vec![],
-            tooth_chart: BTreeMap::new(),
-            diagnosis: None,
-            treatment_performed: None,
-            treatment_plan: None,
-            referral_to: None,
-            oral_hygiene: None,
-            gum_condition: None,
-            clinical_notes: None,
-            pain_level: None,
-            anesthesia_used: false,
-            anesthesia_type: None,
-            materials_used: None,
-            next_visit_on: None,
-            home_care_instructions: None,
-            priority: Priority::Low,
-            cost: None,
-            insurance_covered: false,
-            medications: vec![],
-            override_reason: None,
-            created_by: Some(actor.user_id),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
-        let r = apply_dental(&input, blank, now)?;
+        let r =
+            DentalRecord::new(DentalRecordId::new(), input, actor.user_id, now).map_err(invalid)?;
         let mut tx = self.store.begin().await?;
         let p = tx
             .clinical()
-            .patient(patient_id)
+            .patient(r.patient_id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
         allergy_gate(&p, &r.medications, &r.override_reason)?;
@@ -660,85 +476,23 @@ impl ClinicalService {
             .ok_or(AppError::NotFound {
                 what: "dental record",
             })?;
-        if input.patient_id.is_some_and(|p| p != old.patient_id) {
-            return Err(AppError::field(
-                "patient_id",
-                "a record cannot move to another patient",
-            ));
-        }
-        let mut r = apply_dental(&input, old.clone(), now)?;
+        let gate = edit_gate(&input.medications, &input.override_reason);
+        let mut r = old.clone();
+        let edit = r.edit(input, actor.user_id, now).map_err(invalid)?;
         let p = tx
             .clinical()
             .patient(r.patient_id)
             .await?
             .ok_or(AppError::NotFound { what: "patient" })?;
-        if input.medications.is_some() {
-            allergy_gate(
-                &p,
-                &r.medications,
-                &input
-                    .override_reason
-                    .clone()
-                    .filter(|s| !s.trim().is_empty()),
-            )?;
+        if let Some(reason) = &gate {
+            allergy_gate(&p, &r.medications, reason)?;
         }
-        let changed = diff(&[
-            ("visit_at", r.visit_at != old.visit_at),
-            ("procedure", r.procedure != old.procedure),
-            ("tooth_numbers", r.tooth_numbers != old.tooth_numbers),
-            ("tooth_chart", r.tooth_chart != old.tooth_chart),
-            ("concern", r.concern != old.concern),
-            ("diagnosis", r.diagnosis != old.diagnosis),
-            (
-                "treatment_performed",
-                r.treatment_performed != old.treatment_performed,
-            ),
-            ("treatment_plan", r.treatment_plan != old.treatment_plan),
-            ("referral_to", r.referral_to != old.referral_to),
-            ("oral_hygiene", r.oral_hygiene != old.oral_hygiene),
-            ("gum_condition", r.gum_condition != old.gum_condition),
-            ("clinical_notes", r.clinical_notes != old.clinical_notes),
-            ("pain_level", r.pain_level != old.pain_level),
-            ("anesthesia_used", r.anesthesia_used != old.anesthesia_used),
-            ("anesthesia_type", r.anesthesia_type != old.anesthesia_type),
-            ("materials_used", r.materials_used != old.materials_used),
-            ("next_visit_on", r.next_visit_on != old.next_visit_on),
-            (
-                "home_care_instructions",
-                r.home_care_instructions != old.home_care_instructions,
-            ),
-            ("priority", r.priority != old.priority),
-            ("cost", r.cost != old.cost),
-            (
-                "insurance_covered",
-                r.insurance_covered != old.insurance_covered,
-            ),
-            ("medications", r.medications != old.medications),
-            ("override_reason", r.override_reason != old.override_reason),
-        ]);
-        if changed.is_empty() {
+        let Some(edit) = edit else {
             // Nothing to save, but the record is shown: that is a read, and audited.
-            let entry = patient_event(
-                actor,
-                "dental_records.read",
-                "dental_record",
-                id.to_string(),
-                &p,
-            );
-            commit_audited(tx, vec![entry], now).await?;
+            commit_read(tx, actor, "dental_record", id.to_string(), &p, now).await?;
             return Ok(self.record_view(old, &p));
-        }
-        r.version += 1;
-        r.updated_at = now;
-        tx.clinical().save_dental_record(&r, false).await?;
-        let edit = Revision {
-            record_kind: "dental_record",
-            record_id: id.as_uuid(),
-            version: r.version,
-            changed_by: actor.user_id,
-            changed_at: now,
-            changed_fields: changed,
         };
+        tx.clinical().save_dental_record(&r, false).await?;
         commit_edit(tx, actor, edit, &p).await?;
         Ok(self.record_view(r, &p))
     }
@@ -855,6 +609,19 @@ fn create_entries(
     entries
 }
 
+/// An edit that changed nothing still showed the record: audits the read and commits.
+async fn commit_read(
+    tx: Box<dyn UnitOfWork>,
+    actor: &Actor,
+    kind: &str,
+    id: String,
+    p: &Patient,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let entry = patient_event(actor, &format!("{kind}s.read"), kind, id, p);
+    commit_audited(tx, vec![entry], now).await
+}
+
 /// Saves an edit's revision row and its audit entry, then commits (the record itself
 /// was saved by the caller in the same transaction).
 async fn commit_edit(
@@ -872,151 +639,4 @@ async fn commit_edit(
     );
     tx.clinical().insert_revision(&edit).await?;
     commit_audited(tx, vec![entry], edit.changed_at).await
-}
-
-fn vitals(f: &mut Fields, raw: Option<domain::clinical::RawVitals>) -> Option<VitalSigns> {
-    match VitalSigns::new(raw?) {
-        Ok(v) => Some(v),
-        Err(errors) => {
-            for (field, e) in errors {
-                f.add(&format!("vital_signs.{field}"), e);
-            }
-            None
-        }
-    }
-}
-
-/// Applies a dental input over `r`, naming every bad field.
-fn apply_dental(
-    i: &DentalRecordInput,
-    mut r: DentalRecord,
-    now: DateTime<Utc>,
-) -> Result<DentalRecord, AppError> {
-    let mut f = Fields::default();
-    if let Some(t) = i.visit_at {
-        set(
-            &mut r.visit_at,
-            check_visit_time(t, now)
-                .map_err(|e| f.add("visit_at", e))
-                .ok(),
-        );
-    }
-    set(
-        &mut r.procedure,
-        f.change("procedure", i.procedure.as_deref(), DentalProcedure::parse),
-    );
-    if let Some(teeth) = &i.tooth_numbers {
-        let mut out = Vec::new();
-        for n in teeth {
-            match ToothNumber::new(*n) {
-                Ok(t) if !out.contains(&t) => out.push(t),
-                Ok(_) => {}
-                Err(e) => f.add("tooth_numbers", e),
-            }
-        }
-        out.sort();
-        r.tooth_numbers = out;
-    }
-    if let Some(chart) = &i.tooth_chart {
-        let mut out = BTreeMap::new();
-        for (tooth, cond) in chart {
-            match (ToothNumber::parse(tooth), ToothCondition::parse(cond)) {
-                (Ok(t), Ok(c)) => {
-                    out.insert(t, c);
-                }
-                (Err(e), _) => f.add(&format!("tooth_chart.{tooth}"), e),
-                (_, Err(e)) => f.add(&format!("tooth_chart.{tooth}"), e),
-            }
-        }
-        r.tooth_chart = out;
-    }
-    set(
-        &mut r.concern,
-        f.opt_text("concern", i.concern.as_deref(), 1000),
-    );
-    set(
-        &mut r.diagnosis,
-        f.opt_text("diagnosis", i.diagnosis.as_deref(), 1000),
-    );
-    set(
-        &mut r.treatment_performed,
-        f.opt_text(
-            "treatment_performed",
-            i.treatment_performed.as_deref(),
-            1000,
-        ),
-    );
-    set(
-        &mut r.treatment_plan,
-        f.opt_text("treatment_plan", i.treatment_plan.as_deref(), 1000),
-    );
-    set(
-        &mut r.referral_to,
-        f.opt_text("referral_to", i.referral_to.as_deref(), 500),
-    );
-    set(
-        &mut r.oral_hygiene,
-        f.opt(
-            "oral_hygiene",
-            i.oral_hygiene.as_deref(),
-            OralHygiene::parse,
-        ),
-    );
-    set(
-        &mut r.gum_condition,
-        f.opt(
-            "gum_condition",
-            i.gum_condition.as_deref(),
-            GumCondition::parse,
-        ),
-    );
-    set(
-        &mut r.clinical_notes,
-        f.opt_text("clinical_notes", i.clinical_notes.as_deref(), 2000),
-    );
-    if let Some(n) = i.pain_level {
-        set(
-            &mut r.pain_level,
-            PainLevel::new(n)
-                .map(Some)
-                .map_err(|e| f.add("pain_level", e))
-                .ok(),
-        );
-    }
-    set(&mut r.anesthesia_used, i.anesthesia_used);
-    set(
-        &mut r.anesthesia_type,
-        f.opt_text("anesthesia_type", i.anesthesia_type.as_deref(), 100),
-    );
-    set(
-        &mut r.materials_used,
-        f.opt_text("materials_used", i.materials_used.as_deref(), 1000),
-    );
-    if i.next_visit_on.is_some() {
-        r.next_visit_on = i.next_visit_on;
-    }
-    set(
-        &mut r.home_care_instructions,
-        f.opt_text(
-            "home_care_instructions",
-            i.home_care_instructions.as_deref(),
-            2000,
-        ),
-    );
-    set(
-        &mut r.priority,
-        f.change("priority", i.priority.as_deref(), Priority::parse),
-    );
-    set(&mut r.cost, f.opt("cost", i.cost.as_deref(), Money::parse));
-    set(&mut r.insurance_covered, i.insurance_covered);
-    set(
-        &mut r.medications,
-        f.medications("medications", &i.medications),
-    );
-    set(
-        &mut r.override_reason,
-        f.opt_text("override_reason", i.override_reason.as_deref(), 1000),
-    );
-    f.finish()?;
-    Ok(r)
 }

@@ -223,25 +223,24 @@ pub(super) fn patient_event(
 
 /// Clinical lists, each entry checked.
 impl Fields {
-    /// Medications, each checked.
+    /// Medications, each checked (see `Medication::list`).
     pub(super) fn medications(
         &mut self,
         field: &str,
         raw: &Option<Vec<MedicationInput>>,
     ) -> Option<Vec<Medication>> {
-        let list = raw.as_ref()?;
-        if list.len() > 50 {
-            self.add(field, "at most 50 entries");
-            return None;
-        }
-        let mut out = Vec::with_capacity(list.len());
-        for (i, m) in list.iter().enumerate() {
-            match Medication::new(&m.name, m.dose.as_deref()) {
-                Ok(v) => out.push(v),
-                Err(e) => self.add(&format!("{field}[{i}]"), e),
+        match Medication::list(raw.as_ref()?) {
+            Ok(list) => Some(list),
+            Err(errors) => {
+                for (i, e) in errors {
+                    match i {
+                        None => self.add(field, e),
+                        Some(i) => self.add(&format!("{field}[{i}]"), e),
+                    }
+                }
+                None
             }
         }
-        Some(out)
     }
 
     /// Allergies, each checked.

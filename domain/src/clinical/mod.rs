@@ -15,8 +15,11 @@ pub use codes::{
     Fitness, GumCondition, OralHygiene, Priority, Severity, Sex, ToothCondition, UnknownCode,
 };
 pub use patient::{EmergencyContact, MedicalHistory, Patient};
-pub use record::{DentalRecord, MedicalRecord, PhysicalExam, Revision};
+pub use record::{
+    DentalRecord, DentalRecordFields, MedicalRecord, MedicalRecordFields, PhysicalExam,
+    RecordError, RecordErrors, Revision,
+};
 pub use values::{
-    Allergy, Medication, Money, PainLevel, RawVitals, ToothNumber, ValueError, VitalSigns,
-    allergy_conflicts,
+    Allergy, Medication, Money, PainLevel, RawMedication, RawVitals, ToothNumber, ValueError,
+    VitalSigns, allergy_conflicts,
 };

@@ -45,6 +45,12 @@ pub enum ValueError {
         /// Maximum.
         max: usize,
     },
+    /// A list with more entries than allowed.
+    #[error("at most {max} entries")]
+    TooMany {
+        /// Most entries accepted.
+        max: usize,
+    },
 }
 
 /// Trimmed text of `min..=max` characters.
@@ -356,12 +362,56 @@ impl fmt::Debug for Medication {
 }
 
 impl Medication {
+    /// Most medications one list (a patient's, a visit's) may hold.
+    pub const MAX_LIST: usize = 50;
+
     /// Checks the parts: name 2-100 characters, dose up to 100.
     pub fn new(name: &str, dose: Option<&str>) -> Result<Self, ValueError> {
         Ok(Self {
             name: text(name, 2, 100)?,
             dose: opt_text(dose, 100)?,
         })
+    }
+
+    /// Checks a list: at most [`Medication::MAX_LIST`] entries, each valid. The errors
+    /// say where: `None` for the list as a whole, `Some(i)` for entry `i`.
+    pub fn list(raw: &[RawMedication]) -> Result<Vec<Self>, Vec<(Option<usize>, ValueError)>> {
+        if raw.len() > Self::MAX_LIST {
+            return Err(vec![(
+                None,
+                ValueError::TooMany {
+                    max: Self::MAX_LIST,
+                },
+            )]);
+        }
+        let mut out = Vec::with_capacity(raw.len());
+        let mut errors = Vec::new();
+        for (i, m) in raw.iter().enumerate() {
+            match Self::new(&m.name, m.dose.as_deref()) {
+                Ok(v) => out.push(v),
+                Err(e) => errors.push((Some(i), e)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A medication as entered, before [`Medication::new`] checks it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RawMedication {
+    /// Name.
+    pub name: String,
+    /// Dose.
+    pub dose: Option<String>,
+}
+
+impl fmt::Debug for RawMedication {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RawMedication(<redacted>)")
     }
 }
 
