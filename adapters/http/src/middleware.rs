@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use application::ErrorCode;
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use tracing::Instrument;
@@ -81,27 +82,30 @@ fn envelope_for(err: poem::Error) -> Response {
     let status = err.status();
     let text = err.to_string();
     let (code, message) = match status {
-        StatusCode::NOT_FOUND => ("not_found", "no such route".to_owned()),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound.as_str(), "no such route".to_owned()),
         StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed.as_str(),
             "this method is not allowed on this route".to_owned(),
         ),
         StatusCode::PAYLOAD_TOO_LARGE => (
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge.as_str(),
             "the request body is too large".to_owned(),
         ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType.as_str(),
             format!("unsupported media type: {text}"),
         ),
         StatusCode::UNAUTHORIZED => (
-            "unauthenticated",
+            ErrorCode::Unauthenticated.as_str(),
             "authentication required: send a valid bearer token".to_owned(),
         ),
-        s if s.is_client_error() => ("invalid_request", text.clone()),
+        s if s.is_client_error() => (ErrorCode::InvalidRequest.as_str(), text.clone()),
         _ => {
             tracing::error!(error = %text, "unhandled error");
-            ("internal_error", "an unexpected error occurred".to_owned())
+            (
+                ErrorCode::InternalError.as_str(),
+                "an unexpected error occurred".to_owned(),
+            )
         }
     };
     // poem-openapi and serde name the input as "field `x`" (validation, unknown or
@@ -128,7 +132,7 @@ fn envelope_for(err: poem::Error) -> Response {
     }
     // A named field is invalid input, the same code the use cases use for their checks.
     let code = if status == StatusCode::BAD_REQUEST && !details.is_empty() {
-        "invalid_input"
+        ErrorCode::InvalidInput.as_str()
     } else {
         code
     };
@@ -168,7 +172,7 @@ pub async fn api_middleware<E: Endpoint>(
         if body_limit.exceeded() {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge.as_str(),
                 format!("the request body exceeds {} bytes", body_limit.limit()),
             )
             .into());

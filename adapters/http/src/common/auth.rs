@@ -19,7 +19,7 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthContext
     let identity = req.data::<Arc<IdentityService>>().ok_or_else(|| {
         poem::Error::from(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            application::ErrorCode::InternalError.as_str(),
             "identity service missing",
         ))
     })?;

@@ -77,65 +77,47 @@ impl From<ApiError> for poem::Error {
 }
 
 impl From<AppError> for ApiError {
+    /// Status and code both come from the one catalogue ([`application::ErrorCode`]); the variant only
+    /// decides the sentence, the details and what is logged.
     fn from(e: AppError) -> Self {
-        match e {
+        let code = e.code();
+        let status =
+            StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let (message, details, retry_after) = match e {
             AppError::Invalid {
-                code,
-                message,
-                details,
-            } => {
-                ApiError::new(StatusCode::BAD_REQUEST, code.as_str(), message).with_details(details)
+                message, details, ..
             }
-            AppError::Unauthenticated { code, message } => {
-                ApiError::new(StatusCode::UNAUTHORIZED, code.as_str(), message)
-            }
-            AppError::Forbidden { code, message } => {
-                ApiError::new(StatusCode::FORBIDDEN, code.as_str(), message)
-            }
-            AppError::NotFound { what } => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("{what} not found"),
-            ),
-            AppError::Conflict {
-                code,
-                message,
-                details,
-            } => ApiError::new(StatusCode::CONFLICT, code.as_str(), message).with_details(details),
-            AppError::TooLarge { max_bytes } => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+            | AppError::Conflict {
+                message, details, ..
+            } => (message, details, None),
+            AppError::Unauthenticated { message, .. }
+            | AppError::Forbidden { message, .. }
+            | AppError::Unsupported { message } => (message, Default::default(), None),
+            AppError::NotFound { what } => (format!("{what} not found"), Default::default(), None),
+            AppError::TooLarge { max_bytes } => (
                 format!("the upload is larger than the {max_bytes}-byte limit"),
+                Default::default(),
+                None,
             ),
-            AppError::Unsupported { message } => ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                message,
+            AppError::RateLimited { retry_after_secs } => (
+                format!("too many attempts; try again in {retry_after_secs} seconds"),
+                Default::default(),
+                Some(retry_after_secs),
             ),
-            AppError::RateLimited { retry_after_secs } => ApiError {
-                retry_after: Some(retry_after_secs),
-                ..ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    format!("too many attempts; try again in {retry_after_secs} seconds"),
-                )
-            },
             AppError::Contended(cause) | AppError::Unavailable(cause) => {
                 tracing::error!(error = %format!("{cause:#}"), "dependency unavailable");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "a dependency is unavailable; try again shortly",
-                )
+                let message = "a dependency is unavailable; try again shortly".to_owned();
+                (message, Default::default(), None)
             }
             AppError::Unexpected(cause) => {
                 tracing::error!(error = %format!("{cause:#}"), "unexpected error");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    "an unexpected error occurred",
-                )
+                let message = "an unexpected error occurred".to_owned();
+                (message, Default::default(), None)
             }
+        };
+        ApiError {
+            retry_after,
+            ..ApiError::new(status, code.as_str(), message).with_details(details)
         }
     }
 }
@@ -224,7 +206,7 @@ macro_rules! api_errors {
                     other => {
                         tracing::error!(status = other, code = %e.body.code, operation = stringify!($name), "undocumented error status");
                         Self::Internal(poem_openapi::payload::Json($crate::common::error::ErrorBody {
-                            code: "internal_error".into(),
+                            code: application::ErrorCode::InternalError.as_str().into(),
                             message: "an unexpected error occurred".into(),
                             details: None,
                         }))

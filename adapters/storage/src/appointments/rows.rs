@@ -1,6 +1,5 @@
 //! Rows ↔ domain values.
 
-#![allow(unused_imports)]
 use super::*;
 
 pub(crate) fn type_from(m: appointment_types::Model) -> Result<AppointmentType, StoreError> {

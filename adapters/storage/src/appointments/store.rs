@@ -1,6 +1,5 @@
 //! Reads on the pool: `AppointmentStore`.
 
-#![allow(unused_imports)]
 use super::*;
 
 // ---------- reads ----------

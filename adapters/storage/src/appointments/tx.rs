@@ -1,6 +1,5 @@
 //! Writes in the unit of work: `AppointmentOps`.
 
-#![allow(unused_imports)]
 use super::*;
 
 #[async_trait]

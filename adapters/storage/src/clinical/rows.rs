@@ -1,6 +1,5 @@
 //! Rows ↔ domain values.
 
-#![allow(unused_imports)]
 use super::*;
 
 pub(crate) fn parse_json(field: &str, raw: &str) -> Result<Value, StoreError> {

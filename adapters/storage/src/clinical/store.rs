@@ -1,6 +1,5 @@
 //! Reads on the pool: `ClinicalStore`.
 
-#![allow(unused_imports)]
 use super::*;
 
 #[async_trait]

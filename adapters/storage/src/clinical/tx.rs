@@ -1,6 +1,5 @@
 //! Writes in the unit of work: `ClinicalOps`.
 
-#![allow(unused_imports)]
 use super::*;
 
 #[async_trait]

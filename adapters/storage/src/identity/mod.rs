@@ -51,7 +51,9 @@ impl SeaOrmIdentityStore {
     }
 
     /// Wraps a connected database, caching token lookups for `ttl` (see
-    /// `session_cache`; zero turns the cache off).
+    /// `session_cache`; zero turns the cache off). Same as
+    /// `new(db.with_session_cache(ttl))`: only units of work begun from this store clear
+    /// that cache, so a server sets the cache on its `Database` before making any store.
     pub fn with_session_cache(db: Database, ttl: std::time::Duration) -> Self {
         Self {
             db: db.with_session_cache(ttl),

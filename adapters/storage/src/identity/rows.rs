@@ -1,6 +1,5 @@
 //! Rows ↔ domain values.
 
-#![allow(unused_imports)]
 use super::*;
 
 pub(crate) fn user_from_row(m: users::Model) -> Result<UserRecord, StoreError> {

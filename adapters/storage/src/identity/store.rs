@@ -1,6 +1,5 @@
 //! Reads on the pool: `IdentityStore`.
 
-#![allow(unused_imports)]
 use super::*;
 
 #[async_trait]
