@@ -304,7 +304,9 @@ impl ErrorCode {
             ErrorCode::OutsideAvailability => "The provider does not work at that time.",
             ErrorCode::CutoffPassed => "Too close to the start for a patient to change it.",
             ErrorCode::InvalidTransition => "The appointment's status does not allow this change.",
-            ErrorCode::TooEarly => "The action is allowed only after the appointment's start.",
+            ErrorCode::TooEarly => {
+                "Too early: check-in opens two hours before the start; a no-show, or completing a visit not checked in, waits for the start."
+            }
             ErrorCode::OfferExpired => "The waitlist offer's window has passed.",
             ErrorCode::OfferClosed => "The waitlist offer was already claimed or declined.",
             ErrorCode::OfferTaken => "The slot or entry already has an open offer.",

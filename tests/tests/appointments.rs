@@ -967,3 +967,51 @@ async fn concurrent_changes_of_one_appointment_never_answer_5xx() {
     }
     app.stop().await;
 }
+
+/// A checked-in patient seen before the scheduled start can be completed; a no-show, and
+/// completing a visit nobody checked in, still wait for the start.
+#[tokio::test]
+async fn a_checked_in_visit_completes_before_its_start() {
+    let app = app().await;
+    let c = clinic(&app).await;
+    let consult = kind(&app, &c, "Consultation", 1).await;
+    open_all_week(&app, &c).await;
+    let (_, ana_id) = student(&app, "21104570", "Ana").await;
+    let (_, bea_id) = student(&app, "21104571", "Bea").await;
+    // Slots whose check-in is open (it opens two hours before the start).
+    let soon: Vec<Value> = slots_after(&app, &c.staff, &consult, Duration::minutes(30))
+        .await
+        .into_iter()
+        .filter(|s| start_of(s) < Utc::now() + Duration::minutes(110))
+        .collect();
+    assert!(soon.len() >= 2, "{soon:?}");
+    let mut ids = vec![];
+    for (slot, patient) in soon.iter().zip([&ana_id, &bea_id]) {
+        let start = slot["start"].as_str().expect("start");
+        let r = app
+            .post(
+                "/api/appointments",
+                booking(&consult, &c.doctor_id, start, Some(patient)),
+                Some(&c.staff),
+            )
+            .await
+            .expect(201);
+        ids.push(r.body["id"].as_str().expect("id").to_owned());
+    }
+    let act = |id: &str, what: &str| format!("/api/appointments/{id}/{what}");
+
+    app.post(&act(&ids[0], "check-in"), json!({}), Some(&c.staff))
+        .await
+        .expect(200);
+    let done = app
+        .post(&act(&ids[0], "complete"), json!({}), Some(&c.doctor))
+        .await
+        .expect(200);
+    assert_eq!(done.body["status"], "completed");
+
+    for what in ["no-show", "complete"] {
+        app.post(&act(&ids[1], what), json!({}), Some(&c.staff))
+            .await
+            .expect_error(409, "too_early");
+    }
+}

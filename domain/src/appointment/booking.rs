@@ -251,7 +251,13 @@ impl Appointment {
                     "check-in opens two hours before the start",
                 ));
             }
-            StatusAction::Complete | StatusAction::NoShow if now < self.start => {
+            // A checked-in patient may be seen early: completing needs only the check-in.
+            StatusAction::Complete if now < self.start && self.status == Scheduled => {
+                return Err(StatusError::TooEarly(
+                    "the appointment has not started and the patient has not checked in",
+                ));
+            }
+            StatusAction::NoShow if now < self.start => {
                 return Err(StatusError::TooEarly("the appointment has not started"));
             }
             _ => {}
@@ -531,6 +537,17 @@ mod tests {
             a.apply(StatusAction::CheckIn, UserId::new(), t(480), None)
                 .is_ok()
         );
+        // Seen early: a checked-in visit completes before its start, and a no-show still
+        // waits for the start.
+        assert!(matches!(
+            appt(&k, 600).apply(StatusAction::Complete, UserId::new(), t(599), None),
+            Err(StatusError::TooEarly(_))
+        ));
+        assert!(
+            a.apply(StatusAction::Complete, UserId::new(), t(481), None)
+                .is_ok()
+        );
+        assert_eq!(a.status(), AppointmentStatus::Completed);
     }
 
     #[test]
