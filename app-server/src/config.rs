@@ -10,7 +10,8 @@ use application::clinical::ClinicalConfig;
 use application::identity::IdentityConfig;
 use chrono_tz::Tz;
 use domain::appointment::BookingPolicy;
-use domain::identity::EmailPolicy;
+use domain::identity::{EmailPolicy, LoginThrottle};
+use http_api::TrustedProxies;
 use serde::Deserialize;
 
 /// Every setting of the server. Names are part of the contract (README, docs/OPERATIONS.md).
@@ -53,11 +54,21 @@ pub struct Config {
     /// `USCPIS_SESSION_CACHE_MS`: how long a token lookup may be answered from memory
     /// (0: always ask the database). Bounds how late other instances see a logout.
     pub session_cache_ms: u64,
+    /// `USCPIS_LOGIN_ADDRESS_LIMIT`: failed logins from one client address (IPv6: one
+    /// /64) in 15 minutes that lock logins from it (default 100; each account has its
+    /// own limit of 5).
+    pub login_address_limit: u32,
+    /// `USCPIS_TRUSTED_PROXIES`: reverse proxies (CIDR blocks or addresses, comma
+    /// separated) whose `X-Forwarded-For` names the client; default none.
+    pub trusted_proxies: String,
     // --- clinical (`Config::clinical`) ---
     /// `USCPIS_CLINIC_NAME`: printed in certificate headers.
     pub clinic_name: String,
     /// `USCPIS_CLINIC_ADDRESS`: printed in certificate headers.
     pub clinic_address: String,
+    /// `USCPIS_VERIFY_RATE_LIMIT`: public certificate look-ups per client address per
+    /// minute (default 30).
+    pub verify_rate_limit: u32,
     // --- appointments (`Config::appointments`) ---
     /// `USCPIS_BOOKING_MAX_DAYS_AHEAD`: how far ahead patients may book (default 30).
     pub booking_max_days_ahead: u32,
@@ -91,8 +102,11 @@ impl Default for Config {
             argon2_iterations: 3,
             admin_password: None,
             session_cache_ms: 2000,
+            login_address_limit: 100,
+            trusted_proxies: String::new(),
             clinic_name: "University of San Carlos — Health Services".into(),
             clinic_address: "Talamban Campus, Nasipit, Talamban, Cebu City 6000".into(),
+            verify_rate_limit: 30,
             booking_max_days_ahead: 30,
             booking_cutoff_minutes: 120,
             reminder_hours: 24,
@@ -120,6 +134,9 @@ impl fmt::Debug for Config {
             .field("token_ttl", &self.token_ttl)
             .field("cors_origins", &self.cors_origins)
             .field("body_limit", &self.body_limit)
+            .field("login_address_limit", &self.login_address_limit)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("verify_rate_limit", &self.verify_rate_limit)
             .field("admin_password", &redact(&self.admin_password))
             .finish_non_exhaustive()
     }
@@ -157,6 +174,13 @@ impl Config {
             .map_err(|e| anyhow::anyhow!("USCPIS_EMAIL_DOMAIN is not a domain: {e}"))?;
         storage::validate_url(&self.database_url())
             .map_err(|e| anyhow::anyhow!("USCPIS_DATABASE_URL: {e}"))?;
+        self.trusted_proxies()?;
+        if self.login_address_limit == 0 {
+            bail!("USCPIS_LOGIN_ADDRESS_LIMIT must be at least 1");
+        }
+        if self.verify_rate_limit == 0 {
+            bail!("USCPIS_VERIFY_RATE_LIMIT must be at least 1");
+        }
         if !(1..=365).contains(&self.booking_max_days_ahead) {
             bail!("USCPIS_BOOKING_MAX_DAYS_AHEAD must be 1 to 365");
         }
@@ -224,6 +248,10 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("USCPIS_EMAIL_DOMAIN: {e}"))?,
             token_ttl: self.token_ttl()?,
             public_url: self.public_url.clone(),
+            address_throttle: LoginThrottle {
+                max_failures: self.login_address_limit as usize,
+                ..LoginThrottle::default()
+            },
             ..IdentityConfig::default()
         })
     }
@@ -235,6 +263,7 @@ impl Config {
             clinic_name: self.clinic_name.clone(),
             clinic_address: self.clinic_address.clone(),
             public_url: self.public_base_url(),
+            verify_per_minute: self.verify_rate_limit,
         })
     }
 
@@ -250,6 +279,12 @@ impl Config {
             claim_window: chrono::Duration::minutes(i64::from(self.waitlist_claim_minutes)),
             public_url: self.public_base_url(),
         })
+    }
+
+    /// The reverse proxies trusted for `X-Forwarded-For`.
+    pub fn trusted_proxies(&self) -> anyhow::Result<TrustedProxies> {
+        TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("USCPIS_TRUSTED_PROXIES: {e}"))
     }
 
     /// CORS origins as a list.

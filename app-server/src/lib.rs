@@ -99,6 +99,7 @@ impl App {
             body_limit: self.config.body_limit,
             cors_origins: self.config.cors_origins(),
             zone: ClinicZone(self.config.zone()?),
+            trusted_proxies: self.config.trusted_proxies()?,
         })
     }
 }

@@ -100,6 +100,16 @@ async fn environment_configuration_is_parsed_and_bad_values_are_named() {
         ("USCPIS_TIMEZONE", "Mars/Olympus", "USCPIS_TIMEZONE"),
         ("USCPIS_TOKEN_TTL", "soon", "USCPIS_TOKEN_TTL"),
         ("USCPIS_DATABASE_URL", "mysql://x", "USCPIS_DATABASE_URL"),
+        (
+            "USCPIS_TRUSTED_PROXIES",
+            "10.0.0.0/8,proxy",
+            "USCPIS_TRUSTED_PROXIES",
+        ),
+        (
+            "USCPIS_LOGIN_ADDRESS_LIMIT",
+            "0",
+            "USCPIS_LOGIN_ADDRESS_LIMIT",
+        ),
     ] {
         let out = usc_pis(&dir, &url)
             .arg("migrate")

@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod mail;
 pub mod media;
 pub mod notification;
+pub mod rate_limit;
 pub mod secrets;
 pub mod store;
 pub mod unit_of_work;

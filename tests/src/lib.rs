@@ -110,6 +110,16 @@ impl Reply {
         self
     }
 
+    /// The `Retry-After` header in seconds (asserts it is there and a number).
+    #[track_caller]
+    pub fn retry_after(&self) -> u64 {
+        self.headers["retry-after"]
+            .to_str()
+            .expect("ascii")
+            .parse()
+            .expect("seconds")
+    }
+
     /// Asserts an error status and code.
     #[track_caller]
     pub fn expect_error(self, status: u16, code: &str) -> Self {

@@ -1,7 +1,7 @@
 //! Clinical records end to end: patients, medical and dental records, documents,
 //! certificates. The reference's KEEP scenarios, through real HTTP and a real database.
 
-use e2e_tests::{TestApp, clinic, spawn_app, student_with};
+use e2e_tests::{TestApp, clinic, spawn_app, spawn_app_with, student_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -804,5 +804,30 @@ async fn documents_are_validated_by_content_and_served_privately() {
     app.get(&download, None).await.expect(401);
     let list = app.get(&path, Some(&c.staff)).await.expect(200);
     assert_eq!(list.body["total"], 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn certificate_verification_is_rate_limited_per_client_address() {
+    let app = spawn_app_with(|c| c.verify_rate_limit = 3).await;
+    let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'certificates.verify'";
+    let before = app.count(audited).await;
+    for _ in 0..3 {
+        app.get("/api/medical-certificates/verify/AAAA-BBBB-CCCC", None)
+            .await
+            .expect_error(404, "not_found");
+    }
+    // The fourth look-up within the minute is refused, whatever the code.
+    let r = app
+        .get("/api/medical-certificates/verify/AAAA-BBBB-CCCC", None)
+        .await
+        .expect_error(429, "rate_limited");
+    let retry = r.retry_after();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_eq!(
+        app.count(audited).await,
+        before,
+        "refused look-ups are not audited"
+    );
     app.stop().await;
 }

@@ -1,8 +1,8 @@
 //! Identity and access end to end: the real server, real HTTP, a real database.
 
-use e2e_tests::{PW, TestApp, spawn_app};
+use e2e_tests::{PW, TestApp, spawn_app, spawn_app_with};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn register_verify_login_me_logout() {
@@ -318,11 +318,7 @@ async fn wrong_password_six_times_is_429_with_retry_after() {
         )
         .await
         .expect_error(429, "rate_limited");
-    let retry: u64 = r.headers["retry-after"]
-        .to_str()
-        .expect("ascii")
-        .parse()
-        .expect("seconds");
+    let retry = r.retry_after();
     assert!((1..=900).contains(&retry));
     // The right password is refused too while locked.
     app.post(
@@ -332,16 +328,92 @@ async fn wrong_password_six_times_is_429_with_retry_after() {
     )
     .await
     .expect_error(429, "rate_limited");
-    // Unknown accounts fail exactly like wrong passwords (no enumeration).
+    // Unknown accounts fail exactly like wrong passwords (no enumeration). The address
+    // is not locked by one person's failures: its own limit is much higher.
+    app.post(
+        "/api/auth/login",
+        json!({"email": "ghost@usc.edu.ph", "password": "Wrong1234"}),
+        None,
+    )
+    .await
+    .expect_error(401, "invalid_credentials");
+    // Someone else behind the same address logs in while the first account is locked.
+    app.registered_user("mreyes@usc.edu.ph", PW).await;
+    app.login("mreyes@usc.edu.ph", PW).await;
+    app.stop().await;
+}
+
+/// A login from `forwarded` (sent as `X-Forwarded-For`): its status and error code.
+async fn login_via(app: &TestApp, email: &str, password: &str, forwarded: &str) -> (u16, String) {
     let r = app
-        .post(
+        .client
+        .post(format!("{}/api/auth/login", app.base))
+        .header("x-forwarded-for", forwarded)
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("sent");
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    (status, body["code"].as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test]
+async fn the_address_limit_is_its_own_and_proxies_are_trusted_only_when_named() {
+    // Not trusted (the default): X-Forwarded-For is ignored, every attempt is 127.0.0.1.
+    let app = spawn_app_with(|c| c.login_address_limit = 3).await;
+    for (i, hop) in ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+        .iter()
+        .enumerate()
+    {
+        let r = login_via(&app, &format!("nobody{i}@usc.edu.ph"), "Wrong1234", hop).await;
+        assert_eq!(r, (401, "invalid_credentials".into()));
+    }
+    let r = login_via(&app, "other@usc.edu.ph", "Wrong1234", "203.0.113.50").await;
+    assert_eq!(r, (429, "rate_limited".into()));
+    app.stop().await;
+
+    // Trusted: the right-most untrusted hop is the client, so addresses count apart.
+    let app = spawn_app_with(|c| {
+        c.login_address_limit = 3;
+        c.trusted_proxies = "127.0.0.1/32, 10.0.0.0/8".into();
+    })
+    .await;
+    app.registered_user("jdoe@usc.edu.ph", PW).await;
+    for i in 0..3 {
+        // A forged left-most hop does not move the count off the real client.
+        let hops = format!("6.6.6.{i}, 198.51.100.1, 10.0.0.7");
+        let r = login_via(&app, &format!("nobody{i}@usc.edu.ph"), "Wrong1234", &hops).await;
+        assert_eq!(r, (401, "invalid_credentials".into()));
+    }
+    let r = login_via(&app, "jdoe@usc.edu.ph", PW, "198.51.100.1").await;
+    assert_eq!(r, (429, "rate_limited".into()));
+    let r = login_via(&app, "jdoe@usc.edu.ph", PW, "198.51.100.2").await;
+    assert_eq!(r.0, 200, "another client behind the proxy logs in");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sixteen_desks_log_into_one_account_at_once() {
+    let app = spawn_app().await;
+    app.registered_user("desk@usc.edu.ph", PW).await;
+    let logins = (0..16).map(|_| {
+        app.post(
             "/api/auth/login",
-            json!({"email": "ghost@usc.edu.ph", "password": "Wrong1234"}),
+            json!({"email": "desk@usc.edu.ph", "password": PW}),
             None,
         )
-        .await;
-    // The client address has 6 failures now, so it is locked as well.
-    assert_eq!(r.status.as_u16(), 429);
+    });
+    let statuses: Vec<u16> = futures::future::join_all(logins)
+        .await
+        .iter()
+        .map(|r| r.status.as_u16())
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![200; 16],
+        "a correct password is never refused"
+    );
     app.stop().await;
 }
 

@@ -25,7 +25,7 @@ use poem::middleware::Cors;
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
-pub use common::ClinicZone;
+pub use common::{ClinicZone, TrustedProxies};
 pub use middleware::MiddlewareConfig;
 
 /// The use cases the API serves.
@@ -54,6 +54,8 @@ pub struct HttpConfig {
     pub cors_origins: Vec<String>,
     /// The clinic's zone for displayed times.
     pub zone: ClinicZone,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (default none).
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// One combined API per capability (each a tuple of its resources), in the order of the
@@ -97,6 +99,7 @@ pub fn build_app(services: Services, config: HttpConfig) -> impl Endpoint {
     let mw = MiddlewareConfig {
         body_limit: config.body_limit,
         allow,
+        proxies: config.trusted_proxies,
     };
     let cors = (!config.cors_origins.is_empty()).then(|| {
         config

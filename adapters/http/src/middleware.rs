@@ -12,8 +12,8 @@ use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use tracing::Instrument;
 
-use crate::common::ApiError;
 use crate::common::body_limit::BodyLimit;
+use crate::common::{ApiError, ClientAddr, TrustedProxies};
 
 /// What the middleware needs to know.
 #[derive(Debug, Clone)]
@@ -22,6 +22,8 @@ pub struct MiddlewareConfig {
     pub body_limit: usize,
     /// The methods of each route, for the `Allow` header of a 405.
     pub allow: Arc<AllowIndex>,
+    /// Whose `X-Forwarded-For` names the client.
+    pub proxies: TrustedProxies,
 }
 
 /// Route templates (`/api/admin/users/{id}`) and their methods, from the OpenAPI document.
@@ -168,6 +170,9 @@ pub async fn api_middleware<E: Endpoint>(
         // Body limit: the global one unless the operation chooses its own; applied when the
         // body is read, and answered here as 413 whatever the operation made of it.
         let body_limit = BodyLimit::install(&mut req, cfg.body_limit);
+        if let Some(client) = ClientAddr::resolve(&req, &cfg.proxies) {
+            req.extensions_mut().insert(client);
+        }
         let result = next.call(req).await.map(IntoResponse::into_response);
         if body_limit.exceeded() {
             return Err(ApiError::new(

@@ -18,7 +18,7 @@ use domain::{CertificateId, NotificationId, TemplateId};
 
 use super::inputs::{CertificateInput, TemplateInput};
 use super::ports::{CertificateDocument, CertificateFilter, Notification};
-use super::service::{ClinicalService, Verification, display_user, patient_event};
+use super::service::{ClinicalService, Verification, display_user, locked_patient, patient_event};
 use crate::fields::{Fields, set};
 use crate::mail::OutgoingEmail;
 use crate::unit_of_work::{UnitOfWork, commit_audited};
@@ -213,11 +213,7 @@ impl ClinicalService {
         };
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let p = tx
-            .clinical()
-            .patient(patient_id)
-            .await?
-            .ok_or(AppError::NotFound { what: "patient" })?;
+        let p = locked_patient(tx.clinical(), patient_id).await?;
         let t = tx
             .clinical()
             .template(template_id)
@@ -359,11 +355,7 @@ impl ClinicalService {
             .ok_or(AppError::NotFound {
                 what: "certificate",
             })?;
-        let p = tx
-            .clinical()
-            .patient(c.patient_id)
-            .await?
-            .ok_or(AppError::NotFound { what: "patient" })?;
+        let p = locked_patient(tx.clinical(), c.patient_id).await?;
         let before = c.status();
         if let Err(e) = change(&mut c, &p, now) {
             if matches!(e, AppError::Forbidden { .. }) {
@@ -617,8 +609,16 @@ impl ClinicalService {
     }
 
     /// Anyone: whether a code belongs to an approved certificate and whether it is valid
-    /// today. Reveals no patient data.
-    pub async fn verify_certificate(&self, code: &str) -> Result<Verification, AppError> {
+    /// today. Reveals no patient data. Limited per client address
+    /// (`ClinicalConfig::verify_per_minute`, 429 beyond); answered look-ups are audited.
+    pub async fn verify_certificate(
+        &self,
+        code: &str,
+        client: Option<&str>,
+    ) -> Result<Verification, AppError> {
+        self.verify_limit
+            .hit(client.unwrap_or("unknown"), self.clock.now())
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
         let code = CertificateCode::parse(code).ok_or(AppError::NotFound {
             what: "certificate",
         })?;

@@ -14,9 +14,11 @@ pub mod seed;
 mod service;
 #[cfg(test)]
 pub(crate) mod tests;
+mod visit_record;
 
 pub use inputs::*;
 pub use patients::PatientQuery;
 pub use ports::*;
 pub use records::RecordQuery;
 pub use service::{ClinicalConfig, ClinicalService, PatientView, RecordView, Verification};
+pub use visit_record::VisitRecord;

@@ -12,7 +12,7 @@ use domain::policy::{Action, Actor};
 
 use super::inputs::PatientInput;
 use super::ports::PatientFilter;
-use super::service::{ClinicalService, PatientView, event, patient_event};
+use super::service::{ClinicalService, PatientView, event, locked_patient, patient_event};
 use crate::fields::{Fields, set};
 use crate::unit_of_work::commit_audited;
 use crate::{AppError, ErrorCode};
@@ -196,11 +196,7 @@ impl ClinicalService {
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let old = tx
-            .clinical()
-            .patient(id)
-            .await?
-            .ok_or(AppError::NotFound { what: "patient" })?;
+        let old = locked_patient(tx.clinical(), id).await?;
         let p = apply_patient(&input, Some(&old), id, actor, now, self.today())?;
         tx.clinical().update_patient(&p).await?;
         commit_audited(
@@ -289,11 +285,7 @@ impl ClinicalService {
         .await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let p = tx
-            .clinical()
-            .patient(id)
-            .await?
-            .ok_or(AppError::NotFound { what: "patient" })?;
+        let p = locked_patient(tx.clinical(), id).await?;
         let deps = tx.clinical().dependents(id).await?;
         if !deps.is_empty() {
             let mut details = crate::Details::new();

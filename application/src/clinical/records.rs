@@ -3,17 +3,15 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use domain::PatientId;
 use domain::audit::{AuditEvent, Outcome};
-use domain::clinical::{
-    DentalRecord, MedicalRecord, Medication, Patient, RecordErrors, Revision, allergy_conflicts,
-};
+use domain::clinical::{Medication, Patient, RecordErrors, Revision, allergy_conflicts};
 use domain::paging::{Page, PageRequest};
 use domain::policy::{Action, Actor};
-use domain::{DentalRecordId, MedicalRecordId, PatientId};
 
-use super::inputs::{DentalRecordInput, MedicalRecordInput, MedicationInput};
 use super::ports::{RecordFilter, RecordRef};
-use super::service::{ClinicalService, RecordView, event, patient_event};
+use super::service::{ClinicalService, RecordView, event, locked_patient, patient_event};
+use super::visit_record::VisitRecord;
 use crate::unit_of_work::{UnitOfWork, commit_audited};
 use crate::{AppError, Details, ErrorCode};
 
@@ -64,17 +62,6 @@ fn invalid(errors: RecordErrors) -> AppError {
         .collect();
     AppError::fields(details)
         .unwrap_or_else(|| AppError::Unexpected(anyhow::anyhow!("a record refused no field")))
-}
-
-/// The reason an edit's allergy check weighs: only when the edit gives medications, and
-/// only the reason the edit itself sends.
-fn edit_gate(
-    medications: &Option<Vec<MedicationInput>>,
-    override_reason: &Option<String>,
-) -> Option<Option<String>> {
-    medications
-        .is_some()
-        .then(|| override_reason.clone().filter(|s| !s.trim().is_empty()))
 }
 
 impl ClinicalService {
@@ -190,52 +177,36 @@ impl ClinicalService {
         })
     }
 
-    /// Medical records: clinic roles all, patients their own.
-    pub async fn list_medical_records(
+    /// Records of one kind: clinic roles all, patients their own.
+    pub async fn list_records<R: VisitRecord>(
         &self,
         actor: &Actor,
         query: RecordQuery,
         page: PageRequest,
-    ) -> Result<Page<RecordView<MedicalRecord>>, AppError> {
+    ) -> Result<Page<RecordView<R>>, AppError> {
         let Some(scope) = self.list_scope(actor, &query).await? else {
             return Ok(Page::empty(page));
         };
         let filter = Self::record_filter(query, scope.as_ref())?;
-        let found = self.store.medical_records(&filter, page).await?;
-        self.views(
-            actor,
-            found,
-            |r| r.patient_id,
-            "medical_records.list",
-            scope.as_ref(),
-        )
-        .await
+        let found = R::search(self.store.as_ref(), &filter, page).await?;
+        let action = format!("{}s.list", R::KIND);
+        self.views(actor, found, R::patient_id, &action, scope.as_ref())
+            .await
     }
 
-    /// One medical record.
-    pub async fn get_medical_record(
+    /// One record, with its patient's name and allergies.
+    pub async fn get_record<R: VisitRecord>(
         &self,
         actor: &Actor,
-        id: MedicalRecordId,
-    ) -> Result<RecordView<MedicalRecord>, AppError> {
-        let r = self
-            .store
-            .medical_record(id)
+        id: R::Id,
+    ) -> Result<RecordView<R>, AppError> {
+        let r = R::find(self.store.as_ref(), id)
             .await?
-            .ok_or(AppError::NotFound {
-                what: "medical record",
-            })?;
-        let p = self
-            .record_patient(actor, r.patient_id, "medical record")
+            .ok_or(AppError::NotFound { what: R::WHAT })?;
+        let p = self.record_patient(actor, r.patient_id(), R::WHAT).await?;
+        let action = format!("{}s.read", R::KIND);
+        self.audit(patient_event(actor, &action, R::KIND, id.to_string(), &p))
             .await?;
-        self.audit(patient_event(
-            actor,
-            "medical_records.read",
-            "medical_record",
-            id.to_string(),
-            &p,
-        ))
-        .await?;
         Ok(self.record_view(r, &p))
     }
 
@@ -254,290 +225,81 @@ impl ClinicalService {
         Ok(p)
     }
 
-    /// ADMIN, DOCTOR, NURSE: records a visit. 409 `allergy_conflict` when a medication
-    /// matches an allergy and no `override_reason` is given.
-    pub async fn create_medical_record(
+    /// Records a visit (roles: [`VisitRecord::WRITE`]). 409 `allergy_conflict` when a
+    /// medication matches an allergy and no `override_reason` is given.
+    pub async fn create_record<R: VisitRecord>(
         &self,
         actor: &Actor,
-        input: MedicalRecordInput,
-    ) -> Result<RecordView<MedicalRecord>, AppError> {
-        self.check(actor, Action::WriteMedicalRecords, "medical_record", None)
-            .await?;
+        input: R::Input,
+    ) -> Result<RecordView<R>, AppError> {
+        self.check(actor, R::WRITE, R::KIND, None).await?;
         let now = self.clock.now();
-        let r = MedicalRecord::new(MedicalRecordId::new(), input, actor.user_id, now)
-            .map_err(invalid)?;
+        let r = R::build(input, actor.user_id, now).map_err(invalid)?;
         let mut tx = self.store.begin().await?;
-        let p = tx
-            .clinical()
-            .patient(r.patient_id)
-            .await?
-            .ok_or(AppError::NotFound { what: "patient" })?;
-        allergy_gate(&p, &r.medications, &r.override_reason)?;
-        tx.clinical().save_medical_record(&r, true).await?;
+        let p = locked_patient(tx.clinical(), r.patient_id()).await?;
+        allergy_gate(&p, r.medications(), r.override_reason())?;
+        r.save(tx.clinical(), true).await?;
         let entries = create_entries(
             actor,
-            "medical_record",
-            r.id.to_string(),
+            R::KIND,
+            r.id().to_string(),
             &p,
-            &r.medications,
-            &r.override_reason,
+            r.medications(),
+            r.override_reason(),
         );
         commit_audited(tx, entries, now).await?;
         Ok(self.record_view(r, &p))
     }
 
-    /// Changes a medical record, keeping a revision (who, when, which fields).
-    pub async fn update_medical_record(
+    /// Changes a record, keeping a revision (who, when, which fields).
+    pub async fn update_record<R: VisitRecord>(
         &self,
         actor: &Actor,
-        id: MedicalRecordId,
-        input: MedicalRecordInput,
-    ) -> Result<RecordView<MedicalRecord>, AppError> {
-        self.check(
-            actor,
-            Action::WriteMedicalRecords,
-            "medical_record",
-            Some(id.to_string()),
-        )
-        .await?;
+        id: R::Id,
+        input: R::Input,
+    ) -> Result<RecordView<R>, AppError> {
+        self.check(actor, R::WRITE, R::KIND, Some(id.to_string()))
+            .await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let old = tx
-            .clinical()
-            .medical_record(id)
+        let old = R::load(tx.clinical(), id)
             .await?
-            .ok_or(AppError::NotFound {
-                what: "medical record",
-            })?;
-        let gate = edit_gate(&input.medications, &input.override_reason);
+            .ok_or(AppError::NotFound { what: R::WHAT })?;
+        let gate = R::edit_gate(&input);
         let mut r = old.clone();
         let edit = r.edit(input, actor.user_id, now).map_err(invalid)?;
-        let p = tx
-            .clinical()
-            .patient(r.patient_id)
-            .await?
-            .ok_or(AppError::NotFound { what: "patient" })?;
+        let p = locked_patient(tx.clinical(), r.patient_id()).await?;
         if let Some(reason) = &gate {
-            allergy_gate(&p, &r.medications, reason)?;
+            allergy_gate(&p, r.medications(), reason)?;
         }
         let Some(edit) = edit else {
             // Nothing to save, but the record is shown: that is a read, and audited.
-            commit_read(tx, actor, "medical_record", id.to_string(), &p, now).await?;
+            commit_read(tx, actor, R::KIND, id.to_string(), &p, now).await?;
             return Ok(self.record_view(old, &p));
         };
-        tx.clinical().save_medical_record(&r, false).await?;
+        r.save(tx.clinical(), false).await?;
         commit_edit(tx, actor, edit, &p).await?;
         Ok(self.record_view(r, &p))
     }
 
-    /// Deletes a medical record (its documents stay with the patient).
-    pub async fn delete_medical_record(
+    /// Deletes a record (its documents stay with the patient).
+    pub async fn delete_record<R: VisitRecord>(
         &self,
         actor: &Actor,
-        id: MedicalRecordId,
+        id: R::Id,
     ) -> Result<(), AppError> {
-        self.check(
-            actor,
-            Action::WriteMedicalRecords,
-            "medical_record",
-            Some(id.to_string()),
-        )
-        .await?;
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let r = tx
-            .clinical()
-            .medical_record(id)
-            .await?
-            .ok_or(AppError::NotFound {
-                what: "medical record",
-            })?;
-        let p = tx
-            .clinical()
-            .patient(r.patient_id)
-            .await?
-            .ok_or(AppError::NotFound { what: "patient" })?;
-        tx.clinical().delete_medical_record(id).await?;
-        commit_audited(
-            tx,
-            vec![patient_event(
-                actor,
-                "medical_records.delete",
-                "medical_record",
-                id.to_string(),
-                &p,
-            )],
-            now,
-        )
-        .await?;
-        Ok(())
-    }
-
-    /// Dental records: clinic roles all, patients their own.
-    pub async fn list_dental_records(
-        &self,
-        actor: &Actor,
-        query: RecordQuery,
-        page: PageRequest,
-    ) -> Result<Page<RecordView<DentalRecord>>, AppError> {
-        let Some(scope) = self.list_scope(actor, &query).await? else {
-            return Ok(Page::empty(page));
-        };
-        let filter = Self::record_filter(query, scope.as_ref())?;
-        let found = self.store.dental_records(&filter, page).await?;
-        self.views(
-            actor,
-            found,
-            |r| r.patient_id,
-            "dental_records.list",
-            scope.as_ref(),
-        )
-        .await
-    }
-
-    /// One dental record.
-    pub async fn get_dental_record(
-        &self,
-        actor: &Actor,
-        id: DentalRecordId,
-    ) -> Result<RecordView<DentalRecord>, AppError> {
-        let r = self
-            .store
-            .dental_record(id)
-            .await?
-            .ok_or(AppError::NotFound {
-                what: "dental record",
-            })?;
-        let p = self
-            .record_patient(actor, r.patient_id, "dental record")
-            .await?;
-        self.audit(patient_event(
-            actor,
-            "dental_records.read",
-            "dental_record",
-            id.to_string(),
-            &p,
-        ))
-        .await?;
-        Ok(self.record_view(r, &p))
-    }
-
-    /// ADMIN, DENTIST, DOCTOR: records a dental visit (allergy gate as for medical ones).
-    pub async fn create_dental_record(
-        &self,
-        actor: &Actor,
-        input: DentalRecordInput,
-    ) -> Result<RecordView<DentalRecord>, AppError> {
-        self.check(actor, Action::WriteDentalRecords, "dental_record", None)
+        self.check(actor, R::WRITE, R::KIND, Some(id.to_string()))
             .await?;
         let now = self.clock.now();
-        let r =
-            DentalRecord::new(DentalRecordId::new(), input, actor.user_id, now).map_err(invalid)?;
         let mut tx = self.store.begin().await?;
-        let p = tx
-            .clinical()
-            .patient(r.patient_id)
+        let r = R::load(tx.clinical(), id)
             .await?
-            .ok_or(AppError::NotFound { what: "patient" })?;
-        allergy_gate(&p, &r.medications, &r.override_reason)?;
-        tx.clinical().save_dental_record(&r, true).await?;
-        let entries = create_entries(
-            actor,
-            "dental_record",
-            r.id.to_string(),
-            &p,
-            &r.medications,
-            &r.override_reason,
-        );
-        commit_audited(tx, entries, now).await?;
-        Ok(self.record_view(r, &p))
-    }
-
-    /// Changes a dental record, keeping a revision.
-    pub async fn update_dental_record(
-        &self,
-        actor: &Actor,
-        id: DentalRecordId,
-        input: DentalRecordInput,
-    ) -> Result<RecordView<DentalRecord>, AppError> {
-        self.check(
-            actor,
-            Action::WriteDentalRecords,
-            "dental_record",
-            Some(id.to_string()),
-        )
-        .await?;
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let old = tx
-            .clinical()
-            .dental_record(id)
-            .await?
-            .ok_or(AppError::NotFound {
-                what: "dental record",
-            })?;
-        let gate = edit_gate(&input.medications, &input.override_reason);
-        let mut r = old.clone();
-        let edit = r.edit(input, actor.user_id, now).map_err(invalid)?;
-        let p = tx
-            .clinical()
-            .patient(r.patient_id)
-            .await?
-            .ok_or(AppError::NotFound { what: "patient" })?;
-        if let Some(reason) = &gate {
-            allergy_gate(&p, &r.medications, reason)?;
-        }
-        let Some(edit) = edit else {
-            // Nothing to save, but the record is shown: that is a read, and audited.
-            commit_read(tx, actor, "dental_record", id.to_string(), &p, now).await?;
-            return Ok(self.record_view(old, &p));
-        };
-        tx.clinical().save_dental_record(&r, false).await?;
-        commit_edit(tx, actor, edit, &p).await?;
-        Ok(self.record_view(r, &p))
-    }
-
-    /// Deletes a dental record.
-    pub async fn delete_dental_record(
-        &self,
-        actor: &Actor,
-        id: DentalRecordId,
-    ) -> Result<(), AppError> {
-        self.check(
-            actor,
-            Action::WriteDentalRecords,
-            "dental_record",
-            Some(id.to_string()),
-        )
-        .await?;
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let r = tx
-            .clinical()
-            .dental_record(id)
-            .await?
-            .ok_or(AppError::NotFound {
-                what: "dental record",
-            })?;
-        let p = tx
-            .clinical()
-            .patient(r.patient_id)
-            .await?
-            .ok_or(AppError::NotFound { what: "patient" })?;
-        tx.clinical().delete_dental_record(id).await?;
-        commit_audited(
-            tx,
-            vec![patient_event(
-                actor,
-                "dental_records.delete",
-                "dental_record",
-                id.to_string(),
-                &p,
-            )],
-            now,
-        )
-        .await?;
-        Ok(())
+            .ok_or(AppError::NotFound { what: R::WHAT })?;
+        let p = locked_patient(tx.clinical(), r.patient_id()).await?;
+        R::delete(tx.clinical(), id).await?;
+        let action = format!("{}s.delete", R::KIND);
+        let entry = patient_event(actor, &action, R::KIND, id.to_string(), &p);
+        commit_audited(tx, vec![entry], now).await
     }
 
     /// Clinic roles: the edits of a record, oldest first.

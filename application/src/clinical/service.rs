@@ -10,10 +10,11 @@ use domain::policy::{Action, Actor, authorize};
 use domain::{PatientId, UserId};
 
 use super::inputs::{AllergyInput, MedicationInput};
-use super::ports::{CertificateRenderer, ClinicalStore};
+use super::ports::{CertificateRenderer, ClinicalOps, ClinicalStore};
 use crate::audit::{AuditStore, authorize_audited};
 use crate::fields::Fields;
 use crate::media::MediaStore;
+use crate::rate_limit::RateLimit;
 use crate::{AppError, Clock};
 
 /// Settings of the clinical use cases.
@@ -27,6 +28,8 @@ pub struct ClinicalConfig {
     pub clinic_address: String,
     /// Base URL for links (certificate verification).
     pub public_url: String,
+    /// Public certificate look-ups per client address per minute.
+    pub verify_per_minute: u32,
 }
 
 impl Default for ClinicalConfig {
@@ -36,6 +39,7 @@ impl Default for ClinicalConfig {
             clinic_name: "University of San Carlos — Health Services".into(),
             clinic_address: "Talamban Campus, Nasipit, Talamban, Cebu City 6000".into(),
             public_url: "http://localhost:8080".into(),
+            verify_per_minute: 30,
         }
     }
 }
@@ -82,6 +86,16 @@ pub struct Verification {
     pub kind: CertificateKind,
 }
 
+/// A patient read in a transaction, locked; 404 when there is none.
+pub(super) async fn locked_patient(
+    ops: &mut dyn ClinicalOps,
+    id: PatientId,
+) -> Result<Patient, AppError> {
+    ops.patient(id)
+        .await?
+        .ok_or(AppError::NotFound { what: "patient" })
+}
+
 /// The clinical use cases.
 pub struct ClinicalService {
     pub(super) store: Arc<dyn ClinicalStore>,
@@ -90,6 +104,7 @@ pub struct ClinicalService {
     pub(super) renderer: Arc<dyn CertificateRenderer>,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) config: ClinicalConfig,
+    pub(super) verify_limit: RateLimit,
 }
 
 impl ClinicalService {
@@ -108,6 +123,7 @@ impl ClinicalService {
             media,
             renderer,
             clock,
+            verify_limit: RateLimit::new(config.verify_per_minute, chrono::Duration::minutes(1)),
             config,
         }
     }

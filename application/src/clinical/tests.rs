@@ -5,8 +5,8 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Utc};
 use domain::audit::Outcome;
 use domain::clinical::{
-    Allergy, CertificateKind, CertificateStatus, CertificateTemplate, Patient, Severity, Sex,
-    TemplateBody,
+    Allergy, CertificateKind, CertificateStatus, CertificateTemplate, MedicalRecord, Patient,
+    Severity, Sex, TemplateBody,
 };
 use domain::identity::{PersonName, Role};
 use domain::policy::Actor;
@@ -104,7 +104,10 @@ async fn a_medication_matching_an_allergy_is_refused_before_anything_is_saved() 
         }]),
         ..Default::default()
     };
-    match svc.create_medical_record(&actor(Role::Doctor), input).await {
+    match svc
+        .create_record::<MedicalRecord>(&actor(Role::Doctor), input)
+        .await
+    {
         Err(AppError::Conflict { code, details, .. }) => {
             assert_eq!(code, "allergy_conflict");
             assert_eq!(

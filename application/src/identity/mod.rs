@@ -7,6 +7,7 @@ pub mod emails;
 mod passwords;
 pub mod ports;
 mod profile;
+mod queue;
 mod registration;
 pub mod service;
 mod sessions;

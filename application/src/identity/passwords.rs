@@ -36,9 +36,9 @@ impl IdentityService {
             .ok_or(AppError::NotFound { what: "user" })?;
         let new = Password::parse(new, record.user.email.local_part())
             .map_err(|e| AppError::field("new_password", e.to_string()))?;
-        let provisional = self
-            .throttle_attempt(&format!("email:{}", record.user.email), None, Some(me))
-            .await?;
+        let key = format!("email:{}", record.user.email);
+        let _turn = self.attempts.turn(&key).await;
+        self.throttle_check(&key, None, Some(me)).await?;
         let ok = self
             .hasher
             .verify(current, Some(record.password_hash.clone()))
@@ -46,7 +46,8 @@ impl IdentityService {
             .map_err(AppError::Unexpected)?;
         let now = self.clock.now();
         if !ok {
-            let tx = self.store.begin().await?;
+            let mut tx = self.store.begin().await?;
+            tx.identity().record_login_failure(&key, now).await?;
             commit_audited(
                 tx,
                 [event(
@@ -66,7 +67,6 @@ impl IdentityService {
         }
         let hash = self.hasher.hash(&new).await.map_err(AppError::Unexpected)?;
         let mut tx = self.store.begin().await?;
-        tx.identity().delete_login_failures(&[provisional]).await?;
         tx.identity().set_password(me, &hash, now).await?;
         tx.identity()
             .revoke_sessions(me, Some(auth.session_id), now)

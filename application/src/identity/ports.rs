@@ -6,7 +6,6 @@ use domain::identity::{EmailAddress, PasswordHash, Role, User, VerificationCode}
 use domain::paging::{Page, PageRequest};
 use domain::policy::Actor;
 use domain::{SafeEmailId, SessionId, UserId};
-use uuid::Uuid;
 
 use crate::StoreError;
 use crate::unit_of_work::UnitOfWork;
@@ -213,14 +212,12 @@ pub trait IdentityOps: Send {
         keys: &[String],
         since: DateTime<Utc>,
     ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError>;
-    /// Records one failure for a key; returns its row id.
+    /// Records one failure for a key.
     async fn record_login_failure(
         &mut self,
         key: &str,
         at: DateTime<Utc>,
-    ) -> Result<Uuid, StoreError>;
-    /// Deletes failures by row id.
-    async fn delete_login_failures(&mut self, ids: &[Uuid]) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError>;
     /// Deletes every failure of a key.
     async fn clear_login_failures(&mut self, key: &str) -> Result<(), StoreError>;
 }

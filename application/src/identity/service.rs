@@ -14,6 +14,7 @@ use domain::policy::{Action, Actor, authorize};
 
 use super::emails;
 use super::ports::{IdentityStore, PasswordHasher};
+use super::queue::AttemptQueue;
 use crate::error::Details;
 use crate::unit_of_work::{UnitOfWork, commit_audited};
 use crate::{AppError, Clock, secrets};
@@ -30,8 +31,12 @@ pub struct IdentityConfig {
     /// The shortest interval between two password-reset emails to one account
     /// (verification codes have their own limits in the domain).
     pub reset_request_interval: Duration,
-    /// Failed-login limits.
+    /// Failed logins per account (5 in 15 minutes).
     pub throttle: LoginThrottle,
+    /// Failed logins per client address (IPv6: per /64), much higher, since a campus
+    /// behind one NAT or a clinic behind one proxy shares an address
+    /// (`USCPIS_LOGIN_ADDRESS_LIMIT`, default 100 in 15 minutes).
+    pub address_throttle: LoginThrottle,
     /// The front end's base URL for links in emails, if any.
     pub public_url: Option<String>,
 }
@@ -44,6 +49,10 @@ impl Default for IdentityConfig {
             reset_ttl: Duration::hours(1),
             reset_request_interval: Duration::seconds(60),
             throttle: LoginThrottle::default(),
+            address_throttle: LoginThrottle {
+                max_failures: 100,
+                ..LoginThrottle::default()
+            },
             public_url: None,
         }
     }
@@ -137,6 +146,7 @@ pub struct IdentityService {
     pub(super) hasher: Arc<dyn PasswordHasher>,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) config: IdentityConfig,
+    pub(super) attempts: AttemptQueue,
 }
 
 /// The field errors of a refused email, with the typo suggestion when there is one.
@@ -183,6 +193,7 @@ impl IdentityService {
             hasher,
             clock,
             config,
+            attempts: AttemptQueue::default(),
         }
     }
 
@@ -243,34 +254,34 @@ impl IdentityService {
         Ok(true)
     }
 
-    /// Counts one attempt before the expensive check: locks the keys (so concurrent
-    /// attempts serialise), refuses with 429 when 5 failures in the window exist for any
-    /// key, else records a provisional failure for the account key (`strict`) and returns
-    /// its id (the caller deletes it on success). In-flight attempts thus count against
-    /// the account, so concurrent guesses at one account cannot exceed the limit; the
-    /// address key (`loose`) counts completed failures only, so many people behind one
-    /// address (campus NAT) can log in at the same moment.
-    pub(super) async fn throttle_attempt(
+    /// Refuses an attempt with 429 (audited) while the account key (`account`: 5 failures
+    /// in 15 minutes) or the client address key (`address`: 100 by default) is locked.
+    /// Nothing is counted here: the caller records a failure only once the password check
+    /// has failed, and holds the account's [`AttemptQueue`] turn meanwhile, so parallel
+    /// guesses at one account are checked one after another against the failures already
+    /// recorded, and a correct password is never refused while the account is not locked.
+    pub(super) async fn throttle_check(
         &self,
-        strict: &str,
-        loose: Option<&str>,
+        account: &str,
+        address: Option<&str>,
         subject: Option<UserId>,
-    ) -> Result<uuid::Uuid, AppError> {
-        let keys: Vec<String> = std::iter::once(strict)
-            .chain(loose)
-            .map(str::to_owned)
+    ) -> Result<(), AppError> {
+        let limits: Vec<(&str, LoginThrottle)> = std::iter::once((account, self.config.throttle))
+            .chain(address.map(|a| (a, self.config.address_throttle)))
             .collect();
+        let keys: Vec<String> = limits.iter().map(|(k, _)| (*k).to_owned()).collect();
         let now = self.clock.now();
-        let throttle = self.config.throttle;
+        let since = limits
+            .iter()
+            .map(|(_, t)| t.window_start(now))
+            .min()
+            .unwrap_or(now);
         let mut tx = self.store.begin().await?;
         tx.identity().lock_throttle_keys(&keys, now).await?;
-        let failures = tx
-            .identity()
-            .login_failures(&keys, throttle.window_start(now))
-            .await?;
-        let locked = keys
+        let failures = tx.identity().login_failures(&keys, since).await?;
+        let locked = limits
             .iter()
-            .filter_map(|k| {
+            .filter_map(|(k, throttle)| {
                 let times: Vec<_> = failures
                     .iter()
                     .filter(|(fk, _)| fk == k)
@@ -288,8 +299,7 @@ impl IdentityService {
             commit_audited(tx, [e], now).await?;
             return Err(AppError::RateLimited { retry_after_secs });
         }
-        let provisional = tx.identity().record_login_failure(strict, now).await?;
         tx.commit().await?;
-        Ok(provisional)
+        Ok(())
     }
 }

@@ -23,10 +23,11 @@ fn address_key(ip: &str) -> String {
 }
 
 impl IdentityService {
-    /// Logs in. Five failures per email or per client address (IPv6: per /64) within 15
-    /// minutes lock further attempts (429). The attempt is counted before the password is
-    /// checked, in a transaction that serialises on the throttle keys, so concurrent
-    /// guesses cannot exceed the limit; a success removes its own provisional failure.
+    /// Logs in. Five failures for an account, or 100 (configurable) from one client
+    /// address (IPv6: per /64), within 15 minutes lock further attempts (429 with
+    /// `Retry-After`). The attempts at one account take turns, and a failure counts once
+    /// its password check has failed: parallel guesses cannot exceed the limit, and a
+    /// correct password is refused only while the account or address is locked.
     pub async fn login(&self, cmd: LoginCommand) -> Result<LoginOutcome, AppError> {
         let Ok(email) = EmailAddress::parse(&cmd.email) else {
             return Err(AppError::field("email", "enter a valid email address"));
@@ -39,8 +40,8 @@ impl IdentityService {
             .client_ip
             .as_deref()
             .map(|ip| format!("ip:{}", address_key(ip)));
-        let provisional = self
-            .throttle_attempt(&email_key, ip_key.as_deref(), None)
+        let _turn = self.attempts.turn(&email_key).await;
+        self.throttle_check(&email_key, ip_key.as_deref(), None)
             .await?;
 
         // The expensive check, outside any transaction.
@@ -59,7 +60,7 @@ impl IdentityService {
         let user = match (record, ok) {
             (Some(r), true) => r.user,
             (record, _) => {
-                if let Some(k) = &ip_key {
+                for k in std::iter::once(&email_key).chain(&ip_key) {
                     tx.identity().record_login_failure(k, now).await?;
                 }
                 let mut e = event(None, "auth.login", "session", None, Outcome::Failed);
@@ -71,7 +72,6 @@ impl IdentityService {
                 });
             }
         };
-        tx.identity().delete_login_failures(&[provisional]).await?;
         let refusal = if !user.is_active {
             Some((
                 ErrorCode::AccountDisabled,

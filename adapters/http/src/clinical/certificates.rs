@@ -6,6 +6,7 @@ use std::sync::Arc;
 use application::clinical::{CertificateFilter, ClinicalService, TemplateInput};
 use domain::clinical::CertificateStatus;
 use domain::{CertificateId, PatientId};
+use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi};
@@ -16,13 +17,15 @@ use super::dto::{
     TemplateRequest, VerificationDto,
 };
 use crate::common::{
-    ApiTags, BearerAuth, BodyError, ClinicZone, ReadError, WriteError, api_errors, ok_enum, page,
+    ApiTags, BearerAuth, BodyError, ClientAddr, ClinicZone, ReadError, WriteError, api_errors,
+    ok_enum, page,
 };
 
 api_errors!(
     /// Errors of the public verification.
     pub enum PublicError {
         NotFound,
+        TooManyRequests,
     }
 );
 
@@ -128,12 +131,20 @@ impl CertificatesApi {
     }
 
     /// Anyone: whether a certificate code is genuine and valid today (no patient data).
+    ///
+    /// Limited per client address: 30 look-ups a minute by default
+    /// (`USCPIS_VERIFY_RATE_LIMIT`), then 429 with `Retry-After`.
     #[oai(path = "/api/medical-certificates/verify/:code", method = "get")]
     async fn verify_certificate(
         &self,
+        req: &Request,
         #[oai(validator(max_length = 20))] code: Path<String>,
     ) -> Result<VerificationOk, PublicError> {
-        let v = self.clinical.verify_certificate(&code.0).await?;
+        let client = ClientAddr::of(req);
+        let v = self
+            .clinical
+            .verify_certificate(&code.0, client.as_deref())
+            .await?;
         Ok(VerificationOk::Ok(Json(VerificationDto {
             genuine: true,
             valid: v.valid,

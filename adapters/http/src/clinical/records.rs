@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use application::clinical::{ClinicalService, RecordQuery, RecordRef};
 use chrono::{DateTime, FixedOffset};
+use domain::clinical::{DentalRecord, MedicalRecord};
 use domain::{DentalRecordId, MedicalRecordId, PatientId};
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
@@ -99,7 +100,7 @@ impl MedicalRecordsApi {
         let q = record_query(patient_id.0, from.0, to.0, search.0);
         let found = self
             .clinical
-            .list_medical_records(&auth.0.actor, q, page)
+            .list_records::<MedicalRecord>(&auth.0.actor, q, page)
             .await?;
         let zone = self.zone;
         Ok(MedicalPageOk::Ok(Json(MedicalRecordPage::from_page(
@@ -119,7 +120,7 @@ impl MedicalRecordsApi {
     ) -> Result<MedicalCreated, BodyError> {
         let v = self
             .clinical
-            .create_medical_record(&auth.0.actor, body.0.into())
+            .create_record::<MedicalRecord>(&auth.0.actor, body.0.into())
             .await?;
         Ok(MedicalCreated::Created(Json(MedicalRecordDto::from_view(
             v, self.zone,
@@ -131,7 +132,7 @@ impl MedicalRecordsApi {
     async fn get_medical(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<MedicalOk, ReadError> {
         let v = self
             .clinical
-            .get_medical_record(&auth.0.actor, MedicalRecordId::from_uuid(id.0))
+            .get_record::<MedicalRecord>(&auth.0.actor, MedicalRecordId::from_uuid(id.0))
             .await?;
         Ok(MedicalOk::Ok(Json(MedicalRecordDto::from_view(
             v, self.zone,
@@ -148,7 +149,7 @@ impl MedicalRecordsApi {
     ) -> Result<MedicalOk, BodyError> {
         let v = self
             .clinical
-            .update_medical_record(
+            .update_record::<MedicalRecord>(
                 &auth.0.actor,
                 MedicalRecordId::from_uuid(id.0),
                 body.0.into(),
@@ -167,7 +168,7 @@ impl MedicalRecordsApi {
         id: Path<Uuid>,
     ) -> Result<NoContent, WriteError> {
         self.clinical
-            .delete_medical_record(&auth.0.actor, MedicalRecordId::from_uuid(id.0))
+            .delete_record::<MedicalRecord>(&auth.0.actor, MedicalRecordId::from_uuid(id.0))
             .await?;
         Ok(NoContent::Deleted)
     }
@@ -227,7 +228,7 @@ impl DentalRecordsApi {
         let q = record_query(patient_id.0, from.0, to.0, search.0);
         let found = self
             .clinical
-            .list_dental_records(&auth.0.actor, q, page)
+            .list_records::<DentalRecord>(&auth.0.actor, q, page)
             .await?;
         let zone = self.zone;
         Ok(DentalPageOk::Ok(Json(DentalRecordPage::from_page(
@@ -245,7 +246,7 @@ impl DentalRecordsApi {
     ) -> Result<DentalCreated, BodyError> {
         let v = self
             .clinical
-            .create_dental_record(&auth.0.actor, body.0.into())
+            .create_record::<DentalRecord>(&auth.0.actor, body.0.into())
             .await?;
         Ok(DentalCreated::Created(Json(DentalRecordDto::from_view(
             v, self.zone,
@@ -257,7 +258,7 @@ impl DentalRecordsApi {
     async fn get_dental(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<DentalOk, ReadError> {
         let v = self
             .clinical
-            .get_dental_record(&auth.0.actor, DentalRecordId::from_uuid(id.0))
+            .get_record::<DentalRecord>(&auth.0.actor, DentalRecordId::from_uuid(id.0))
             .await?;
         Ok(DentalOk::Ok(Json(DentalRecordDto::from_view(v, self.zone))))
     }
@@ -272,7 +273,7 @@ impl DentalRecordsApi {
     ) -> Result<DentalOk, BodyError> {
         let v = self
             .clinical
-            .update_dental_record(
+            .update_record::<DentalRecord>(
                 &auth.0.actor,
                 DentalRecordId::from_uuid(id.0),
                 body.0.into(),
@@ -289,7 +290,7 @@ impl DentalRecordsApi {
         id: Path<Uuid>,
     ) -> Result<NoContent, WriteError> {
         self.clinical
-            .delete_dental_record(&auth.0.actor, DentalRecordId::from_uuid(id.0))
+            .delete_record::<DentalRecord>(&auth.0.actor, DentalRecordId::from_uuid(id.0))
             .await?;
         Ok(NoContent::Deleted)
     }

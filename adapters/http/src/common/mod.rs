@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod body_limit;
+pub mod client;
 pub mod error;
 pub mod paging;
 pub mod response;
@@ -11,6 +12,7 @@ pub mod tags;
 pub mod time;
 
 pub use auth::BearerAuth;
+pub use client::{ClientAddr, TrustedProxies};
 pub(crate) use error::api_errors;
 pub use error::{ApiError, BodyError, ErrorBody, ReadError, WriteError};
 pub use paging::page;

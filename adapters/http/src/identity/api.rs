@@ -12,7 +12,7 @@ use super::dto::{
     RegisterRequest, RegisterResponseBody, ResetConfirmRequest, UserDto, VerifiedBody,
     VerifyEmailRequest,
 };
-use crate::common::{ApiTags, BearerAuth, ClinicZone, MessageDto, api_errors};
+use crate::common::{ApiTags, BearerAuth, ClientAddr, ClinicZone, MessageDto, api_errors};
 
 /// 201 with the account.
 #[derive(Debug, ApiResponse)]
@@ -127,12 +127,6 @@ pub struct IdentityApi {
     pub zone: ClinicZone,
 }
 
-fn client_ip(req: &Request) -> Option<String> {
-    req.remote_addr()
-        .as_socket_addr()
-        .map(|a| a.ip().to_string())
-}
-
 #[OpenApi(tag = "ApiTags::Auth")]
 impl IdentityApi {
     /// Register an account and email a 6-digit verification code.
@@ -177,7 +171,10 @@ impl IdentityApi {
         })))
     }
 
-    /// Log in. Five failures per email or per address within 15 minutes → 429.
+    /// Log in. Five failures for an account within 15 minutes → 429.
+    ///
+    /// One client address locks after 100 failures in 15 minutes by default
+    /// (`USCPIS_LOGIN_ADDRESS_LIMIT`).
     #[oai(path = "/api/auth/login", method = "post")]
     async fn login(&self, req: &Request, body: Json<LoginRequest>) -> Result<LoginOk, LoginError> {
         let b = body.0;
@@ -186,7 +183,7 @@ impl IdentityApi {
             .login(LoginCommand {
                 email: b.email,
                 password: b.password,
-                client_ip: client_ip(req),
+                client_ip: ClientAddr::of(req),
             })
             .await?;
         Ok(LoginOk::LoggedIn(Json(LoginResponseBody {
