@@ -43,6 +43,9 @@ pub struct Config {
     pub body_limit: usize,
     /// `USCPIS_PUBLIC_URL`: the front end's base URL, for links in emails.
     pub public_url: Option<String>,
+    /// `USCPIS_AUDIT_CHAIN_MS`: how often committed audit entries are linked into the
+    /// hash chain (default 10).
+    pub audit_chain_ms: u64,
     /// `USCPIS_OUTBOX_POLL_MS`: how often the mail worker looks for due messages.
     pub outbox_poll_ms: u64,
     /// `USCPIS_ARGON2_MEMORY_KIB`: argon2id memory cost.
@@ -97,6 +100,7 @@ impl Default for Config {
             cors_origins: String::new(),
             body_limit: 1024 * 1024,
             public_url: None,
+            audit_chain_ms: 10,
             outbox_poll_ms: 1000,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 3,

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use application::appointment::AppointmentJobs;
+use application::audit::AuditChainJob;
 use application::jobs::Job;
 use application::mail::{Mailer, OutboxJob, OutboxService};
 use http_api::{ClinicZone, HttpConfig, Services};
@@ -78,10 +79,14 @@ impl App {
         })
     }
 
-    /// The background jobs this server runs, each on its own period (reminders and the
-    /// waitlist; the outbox). Add a capability's jobs here.
+    /// The background jobs this server runs, each on its own period (the audit chainer;
+    /// reminders and the waitlist; the outbox). Add a capability's jobs here.
     pub fn jobs(&self) -> Vec<Arc<dyn Job>> {
         vec![
+            Arc::new(AuditChainJob::new(
+                self.services.audit.clone(),
+                Duration::from_millis(self.config.audit_chain_ms.max(1)),
+            )),
             Arc::new(AppointmentJobs::new(
                 self.services.appointments.clone(),
                 Duration::from_millis(self.config.jobs_poll_ms.max(10)),

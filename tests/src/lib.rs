@@ -331,6 +331,16 @@ impl TestApp {
         self.db.query_i64(sql).await.expect("query").unwrap_or(0)
     }
 
+    /// Audit entries with this action, linked into the chain or still waiting for the
+    /// chainer (one statement, so none is counted twice or missed as it moves).
+    pub async fn audited(&self, action: &str) -> i64 {
+        self.count(&format!(
+            "SELECT (SELECT COUNT(*) FROM audit_log WHERE action = '{action}') \
+                  + (SELECT COUNT(*) FROM audit_pending WHERE action = '{action}')"
+        ))
+        .await
+    }
+
     /// Stops the server gracefully.
     pub async fn stop(mut self) {
         if let Some(s) = self.server.take() {

@@ -1,7 +1,7 @@
 //! Clinical records end to end: patients, medical and dental records, documents,
 //! certificates. The reference's KEEP scenarios, through real HTTP and a real database.
 
-use e2e_tests::{TestApp, clinic, spawn_app, spawn_app_with, student_with};
+use e2e_tests::{TestApp, clinic, spawn_app, spawn_app_with, student_with, walk_in};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -250,13 +250,7 @@ async fn allergies_block_matching_medications_unless_overridden() {
         .expect(201);
     // Every view of a record carries the patient's allergies.
     assert_eq!(r.body["allergies"][0]["substance"], "Penicillin");
-    assert_eq!(
-        app.count(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'medical_records.allergy_override'"
-        )
-        .await,
-        1
-    );
+    assert_eq!(app.audited("medical_records.allergy_override").await, 1);
     app.stop().await;
 }
 
@@ -810,8 +804,7 @@ async fn documents_are_validated_by_content_and_served_privately() {
 #[tokio::test]
 async fn certificate_verification_is_rate_limited_per_client_address() {
     let app = spawn_app_with(|c| c.verify_rate_limit = 3).await;
-    let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'certificates.verify'";
-    let before = app.count(audited).await;
+    let before = app.audited("certificates.verify").await;
     for _ in 0..3 {
         app.get("/api/medical-certificates/verify/AAAA-BBBB-CCCC", None)
             .await
@@ -825,9 +818,48 @@ async fn certificate_verification_is_rate_limited_per_client_address() {
     let retry = r.retry_after();
     assert!((1..=60).contains(&retry), "{retry}");
     assert_eq!(
-        app.count(audited).await,
+        app.audited("certificates.verify").await,
         before,
         "refused look-ups are not audited"
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_answered_read_is_audited_first_and_linked_into_the_chain_soon_after() {
+    let app = spawn_app().await;
+    let c = clinic(&app).await;
+    let patient = walk_in(&app, &c, 1).await;
+    let before = app.audited("patients.read").await;
+    // 64 concurrent reads share group commits; each is answered only once its entry is
+    // committed, so the count holds the moment the last answer arrives.
+    let path = format!("/api/patients/{patient}");
+    let reads = (0..64).map(|_| app.get(&path, Some(&c.doctor)));
+    let answered = futures::future::join_all(reads)
+        .await
+        .iter()
+        .filter(|r| r.status.is_success())
+        .count() as i64;
+    assert_eq!(answered, 64);
+    assert_eq!(app.audited("patients.read").await - before, answered);
+
+    // The chainer links them within milliseconds; the chain verifies with nothing left.
+    let mut waiting = -1;
+    for _ in 0..100 {
+        waiting = app.count("SELECT COUNT(*) FROM audit_pending").await;
+        if waiting == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(waiting, 0, "entries still waiting after 2 s");
+    let audit = application::audit::AuditService::new(
+        std::sync::Arc::new(storage::SeaOrmAuditStore::new(app.db.clone())),
+        std::sync::Arc::new(application::SystemClock),
+    );
+    let report = audit.verify().await.expect("verify");
+    let linked = app.count("SELECT COUNT(*) FROM audit_log").await;
+    assert_eq!((report.error, report.unlinked), (None, 0));
+    assert_eq!(report.entries as i64, linked);
     app.stop().await;
 }

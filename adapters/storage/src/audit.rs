@@ -1,9 +1,18 @@
 //! The hash-chained audit log on sea-orm.
 //!
-//! Appends serialise on the single `audit_head` row: the first statement of an append
-//! is an UPDATE of that row, which takes its lock (PostgreSQL) or the writer lock
-//! (SQLite) until commit, so two appends can never chain onto the same predecessor
-//! (a unique index on `prev_hash` enforces it again).
+//! A request's entry is only *inserted* into `audit_pending`: in the change's own
+//! transaction for a write (never a change without its entry), or, for a read, by the
+//! group commit below, which writes every entry waiting at that moment in one transaction
+//! and then answers each waiting request. No request touches a shared row.
+//!
+//! The chainer ([`link_pending`], run by the server's `audit-chain` job every few
+//! milliseconds) links committed entries into the chain in batches: it takes the single
+//! `audit_head` row's lock (so two chainers never chain onto the same predecessor; a
+//! unique index on `prev_hash` enforces it again), reads the oldest pending entries, seals
+//! each after the head (seq and hash), moves them into `audit_log` and moves the head. An
+//! entry that commits late simply joins the next batch.
+
+use std::sync::{Arc, OnceLock};
 
 use application::StoreError;
 use application::audit::{AuditFilter, AuditStore};
@@ -12,61 +21,204 @@ use chrono::{DateTime, Utc};
 use domain::audit::{AuditEvent, AuditRecord, Outcome};
 use domain::paging::{Page, PageRequest};
 use domain::{AuditId, UserId};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
+use tokio::sync::{mpsc, oneshot};
 
 use crate::Database;
-use crate::entities::{audit_head, audit_log};
+use crate::entities::{audit_head, audit_log, audit_pending};
 use crate::error::{corrupt, map_db_err};
 
-/// Appends one entry on `c` (which must be inside a write transaction).
+/// Rows per multi-row statement (well under both backends' parameter limits).
+const CHUNK: usize = 500;
+
+/// Appends one entry on `c` (which must be inside a write transaction): it waits in
+/// `audit_pending` for the chainer.
 pub(crate) async fn append<C: ConnectionTrait>(
     c: &C,
     event: AuditEvent,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    // One statement takes the head's lock, bumps the sequence and reads the predecessor.
+    insert_pending(c, [(event, at)]).await
+}
+
+/// Inserts entries into `audit_pending`, a few hundred per statement.
+async fn insert_pending<C: ConnectionTrait>(
+    c: &C,
+    entries: impl IntoIterator<Item = (AuditEvent, DateTime<Utc>)>,
+) -> Result<(), StoreError> {
+    let rows: Vec<audit_pending::ActiveModel> = entries
+        .into_iter()
+        .map(|(e, at)| audit_pending::ActiveModel {
+            id: Set(AuditId::new().as_uuid()),
+            // The chain hashes microseconds, which both backends keep.
+            at: Set(at),
+            actor_id: Set(e.actor.map(|a| a.as_uuid())),
+            action: Set(e.action),
+            entity: Set(e.entity),
+            entity_id: Set(e.entity_id),
+            subject_id: Set(e.subject.map(|s| s.as_uuid())),
+            patient_id: Set(e.patient.map(|p| p.as_uuid())),
+            outcome: Set(e.outcome.as_str().to_owned()),
+        })
+        .collect();
+    for chunk in rows.chunks(CHUNK) {
+        audit_pending::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(c)
+            .await
+            .map_err(map_db_err)?;
+    }
+    Ok(())
+}
+
+/// Links up to `max` pending entries, oldest first, into the chain in one transaction;
+/// returns how many it linked.
+pub(crate) async fn link_pending(db: &Database, max: u64) -> Result<u64, StoreError> {
+    // A cheap look first: an idle server takes no write lock every few milliseconds.
+    let waiting = audit_pending::Entity::find()
+        .select_only()
+        .column(audit_pending::Column::Id)
+        .limit(1)
+        .into_tuple::<uuid::Uuid>()
+        .one(db.connection())
+        .await
+        .map_err(map_db_err)?;
+    if waiting.is_none() {
+        return Ok(0);
+    }
+    let tx = db.begin_write().await?;
+    // One statement takes the head's lock and reads it.
     let head = audit_head::Entity::update_many()
-        .col_expr(
-            audit_head::Column::Seq,
-            Expr::col(audit_head::Column::Seq).add(1),
-        )
+        .col_expr(audit_head::Column::Seq, Expr::col(audit_head::Column::Seq))
         .filter(audit_head::Column::Id.eq(1))
-        .exec_with_returning(c)
+        .exec_with_returning(&tx)
         .await
         .map_err(map_db_err)?
         .into_iter()
         .next()
         .ok_or_else(|| StoreError::Other(anyhow::anyhow!("audit head row is missing")))?;
-    let record = AuditRecord::seal(event, AuditId::new(), at, head.seq - 1, &head.hash);
-    let e = &record.event;
-    audit_log::Entity::insert(audit_log::ActiveModel {
+    let pending = audit_pending::Entity::find()
+        .order_by_asc(audit_pending::Column::At)
+        .order_by_asc(audit_pending::Column::Id)
+        .limit(max)
+        .all(&tx)
+        .await
+        .map_err(map_db_err)?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let (mut seq, mut hash) = (head.seq, head.hash);
+    let mut linked = Vec::with_capacity(pending.len());
+    let mut ids = Vec::with_capacity(pending.len());
+    for m in pending {
+        ids.push(m.id);
+        let record = AuditRecord::seal(
+            pending_event(&m)?,
+            AuditId::from_uuid(m.id),
+            m.at,
+            seq,
+            &hash,
+        );
+        (seq, hash) = (record.seq, record.hash.clone());
+        linked.push(log_row(record));
+    }
+    for chunk in linked.chunks(CHUNK) {
+        audit_log::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&tx)
+            .await
+            .map_err(map_db_err)?;
+    }
+    for chunk in ids.chunks(CHUNK) {
+        audit_pending::Entity::delete_many()
+            .filter(audit_pending::Column::Id.is_in(chunk.iter().copied()))
+            .exec(&tx)
+            .await
+            .map_err(map_db_err)?;
+    }
+    audit_head::Entity::update_many()
+        .col_expr(audit_head::Column::Seq, Expr::value(seq))
+        .col_expr(audit_head::Column::Hash, Expr::value(hash))
+        .filter(audit_head::Column::Id.eq(1))
+        .exec(&tx)
+        .await
+        .map_err(map_db_err)?;
+    tx.commit().await.map_err(map_db_err)?;
+    Ok(ids.len() as u64)
+}
+
+fn pending_event(m: &audit_pending::Model) -> Result<AuditEvent, StoreError> {
+    Ok(AuditEvent {
+        actor: m.actor_id.map(UserId::from_uuid),
+        action: m.action.clone(),
+        entity: m.entity.clone(),
+        entity_id: m.entity_id.clone(),
+        subject: m.subject_id.map(UserId::from_uuid),
+        patient: m.patient_id.map(domain::PatientId::from_uuid),
+        outcome: Outcome::parse(&m.outcome)
+            .ok_or_else(|| corrupt("audit_pending.outcome", &m.outcome))?,
+    })
+}
+
+fn log_row(record: AuditRecord) -> audit_log::ActiveModel {
+    let e = record.event;
+    audit_log::ActiveModel {
         seq: Set(record.seq),
         id: Set(record.id.as_uuid()),
         at: Set(record.at),
         actor_id: Set(e.actor.map(|a| a.as_uuid())),
-        action: Set(e.action.clone()),
-        entity: Set(e.entity.clone()),
-        entity_id: Set(e.entity_id.clone()),
+        action: Set(e.action),
+        entity: Set(e.entity),
+        entity_id: Set(e.entity_id),
         subject_id: Set(e.subject.map(|s| s.as_uuid())),
         outcome: Set(e.outcome.as_str().to_owned()),
-        prev_hash: Set(record.prev_hash.clone()),
-        hash: Set(record.hash.clone()),
+        prev_hash: Set(record.prev_hash),
+        hash: Set(record.hash),
         patient_id: Set(e.patient.map(|p| p.as_uuid())),
-    })
-    .exec_without_returning(c)
-    .await
-    .map_err(map_db_err)?;
-    audit_head::Entity::update_many()
-        .col_expr(audit_head::Column::Hash, Expr::value(record.hash))
-        .filter(audit_head::Column::Id.eq(1))
-        .exec(c)
-        .await
-        .map_err(map_db_err)?;
-    Ok(())
+    }
+}
+
+/// A read's entry waiting for the group commit, and where to say how it went.
+type Waiting = (
+    AuditEvent,
+    DateTime<Utc>,
+    oneshot::Sender<Result<(), StoreError>>,
+);
+
+/// Entries one group commit writes at most.
+const GROUP: usize = 2000;
+
+/// Writes every entry waiting at that moment in one transaction, then answers each
+/// waiting request; under load the groups grow and the cost per entry falls.
+async fn group_commit(db: Database, mut queue: mpsc::Receiver<Waiting>) {
+    let mut group = Vec::with_capacity(GROUP);
+    while queue.recv_many(&mut group, GROUP).await > 0 {
+        let entries: Vec<_> = group.iter().map(|(e, at, _)| (e.clone(), *at)).collect();
+        let written = async {
+            let tx = db.begin_write().await?;
+            insert_pending(&tx, entries).await?;
+            tx.commit().await.map_err(map_db_err)
+        }
+        .await;
+        for (_, _, reply) in group.drain(..) {
+            // A request that gave up waiting has nobody to tell.
+            let _ = reply.send(written.as_ref().map(|_| ()).map_err(same_error));
+        }
+    }
+}
+
+/// One error told to every request of a failed group.
+fn same_error(e: &StoreError) -> StoreError {
+    let cause = |c: &anyhow::Error| anyhow::anyhow!("{c:#}");
+    match e {
+        StoreError::Conflict { what } => StoreError::Conflict { what: *what },
+        StoreError::Missing { what } => StoreError::Missing { what: what.clone() },
+        StoreError::Contended(c) => StoreError::Contended(cause(c)),
+        StoreError::Unavailable(c) => StoreError::Unavailable(cause(c)),
+        StoreError::Other(c) => StoreError::Other(cause(c)),
+    }
 }
 
 fn from_row(m: audit_log::Model) -> Result<AuditRecord, StoreError> {
@@ -94,21 +246,43 @@ fn from_row(m: audit_log::Model) -> Result<AuditRecord, StoreError> {
 #[derive(Clone, Debug)]
 pub struct SeaOrmAuditStore {
     db: Database,
+    /// The group commit's queue, started on first use (on the caller's runtime).
+    queue: Arc<OnceLock<mpsc::Sender<Waiting>>>,
 }
 
 impl SeaOrmAuditStore {
     /// Wraps a connected database.
     pub fn new(db: Database) -> Self {
-        Self { db }
+        Self {
+            db,
+            queue: Arc::default(),
+        }
     }
 }
 
 #[async_trait]
 impl AuditStore for SeaOrmAuditStore {
     async fn append(&self, event: AuditEvent, at: DateTime<Utc>) -> Result<(), StoreError> {
-        let tx = self.db.begin_write().await?;
-        append(&tx, event, at).await?;
-        tx.commit().await.map_err(map_db_err)
+        let queue = self.queue.get_or_init(|| {
+            let (send, receive) = mpsc::channel(4 * GROUP);
+            tokio::spawn(group_commit(self.db.clone(), receive));
+            send
+        });
+        let (reply, answer) = oneshot::channel();
+        let gone = || StoreError::Unavailable(anyhow::anyhow!("the audit writer has stopped"));
+        queue.send((event, at, reply)).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    async fn link_pending(&self, max: u64) -> Result<u64, StoreError> {
+        link_pending(&self.db, max).await
+    }
+
+    async fn pending(&self) -> Result<u64, StoreError> {
+        audit_pending::Entity::find()
+            .count(self.db.connection())
+            .await
+            .map_err(map_db_err)
     }
 
     async fn list(

@@ -155,9 +155,21 @@ async fn concurrent_audit_appends_form_one_verifiable_chain_and_tampering_is_det
     for t in tasks {
         t.await.expect("join").expect("append");
     }
-    let svc = AuditService::new(store.clone(), Arc::new(SystemClock));
+    // Committed, not yet linked: the chain is intact and says what waits.
+    let svc = Arc::new(AuditService::new(store.clone(), Arc::new(SystemClock)));
     let report = svc.verify().await.expect("verify");
-    assert_eq!((report.entries, report.error.clone()), (16, None));
+    assert_eq!(
+        (report.entries, report.error.clone(), report.unlinked),
+        (0, None, 16)
+    );
+    // Two chainers at once link each entry exactly once.
+    let (a, b) = tokio::join!(svc.link_all(), svc.link_all());
+    assert_eq!(a.expect("link") + b.expect("link"), 16);
+    let report = svc.verify().await.expect("verify");
+    assert_eq!(
+        (report.entries, report.error.clone(), report.unlinked),
+        (16, None, 0)
+    );
 
     db.execute_unprepared("UPDATE audit_log SET action = 'test.forged' WHERE seq = 7")
         .await

@@ -34,6 +34,7 @@ pub(super) async fn create_admin(config: Config, email: &str) -> anyhow::Result<
         .create_admin(email, &password)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.services.audit.link_all().await?;
     println!("ADMIN created: {} ({})", user.email, user.id);
     Ok(())
 }
@@ -48,7 +49,10 @@ pub(super) async fn verify_audit(config: &Config) -> anyhow::Result<()> {
     let report = svc.verify().await?;
     match report.error {
         None => {
-            println!("audit chain intact: {} entries", report.entries);
+            println!(
+                "audit chain intact: {} entries, {} not yet linked",
+                report.entries, report.unlinked
+            );
             Ok(())
         }
         Some(e) => {

@@ -1,6 +1,10 @@
 //! `seed` and `seed-appointments`: synthetic data for demos and benchmarks.
 
+use std::sync::Arc;
 use std::time::Instant;
+
+use application::SystemClock;
+use application::audit::AuditService;
 
 use app_server::Config;
 use storage::Database;
@@ -72,6 +76,12 @@ pub(super) async fn appointments(
 /// Says what was seeded, then refreshes the planner's statistics (PostgreSQL:
 /// `VACUUM (ANALYZE)`), timed.
 async fn finished(db: &Database, started: Instant, what: String) -> anyhow::Result<()> {
+    // The seed's audit entries join the chain before the command exits.
+    let audit = AuditService::new(
+        Arc::new(storage::SeaOrmAuditStore::new(db.clone())),
+        Arc::new(SystemClock),
+    );
+    audit.link_all().await?;
     println!("seeded {what} in {:.1} s", started.elapsed().as_secs_f64());
     let started = Instant::now();
     db.refresh_statistics().await?;

@@ -4,7 +4,7 @@ pub mod ports;
 pub mod service;
 
 pub use ports::{AuditFilter, AuditStore};
-pub use service::{AuditService, ChainReport};
+pub use service::{AuditChainJob, AuditService, ChainReport, LINK_BATCH};
 
 use chrono::{DateTime, Utc};
 use domain::audit::{AuditEvent, Outcome};

@@ -27,8 +27,15 @@ pub struct AuditFilter {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait AuditStore: Send + Sync {
-    /// Appends one entry in its own transaction.
+    /// Appends one entry in its own transaction (reads use this): durable when it
+    /// returns, linked into the chain by [`AuditStore::link_pending`] shortly after.
+    /// Concurrent appends may share one transaction (group commit).
     async fn append(&self, event: AuditEvent, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Links up to `max` committed entries, oldest first, into the hash chain in one
+    /// transaction; returns how many it linked.
+    async fn link_pending(&self, max: u64) -> Result<u64, StoreError>;
+    /// How many committed entries wait to be linked.
+    async fn pending(&self) -> Result<u64, StoreError>;
     /// Lists entries, newest first.
     async fn list(
         &self,

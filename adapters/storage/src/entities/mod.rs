@@ -20,7 +20,7 @@ pub use appointment_tables::{
     appointment_transitions, appointment_types, appointments, calendar_feeds, idempotency_keys,
     provider_schedules, schedule_exceptions, waitlist_entries, waitlist_offers,
 };
-pub use audit::{audit_head, audit_log};
+pub use audit::{audit_head, audit_log, audit_pending};
 pub use clinical::{
     certificate_templates, dental_records, medical_certificates, medical_records,
     patient_documents, patients, record_revisions,

@@ -14,6 +14,7 @@ use sea_orm_migration::prelude::*;
 pub mod m20261121_000001_identity;
 pub mod m20261121_000002_clinical;
 pub mod m20261121_000003_appointments;
+pub mod m20261207_000004_audit_pending;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_identity::Migration),
             Box::new(m20261121_000002_clinical::Migration),
             Box::new(m20261121_000003_appointments::Migration),
+            Box::new(m20261207_000004_audit_pending::Migration),
         ]
     }
 }
