@@ -48,9 +48,10 @@ struct Args {
     /// measure patient search and record lists.
     #[arg(long, default_value_t = 0)]
     patients: u64,
-    /// Clients for the clinical phases.
-    #[arg(long, default_value_t = 4)]
-    clinical_clients: usize,
+    /// Client counts of the clinical series (each runs search, record list, record
+    /// creation and the no-op baseline).
+    #[arg(long, value_delimiter = ',', default_value = "1,4,16")]
+    clinical_clients: Vec<usize>,
     /// Skip the identity phases (login, /me, no-op).
     #[arg(long)]
     clinical_only: bool,
@@ -373,6 +374,7 @@ async fn main() -> anyhow::Result<()> {
     }
     if args.patients > 0 && args.appointments == 0 {
         clinical_phases(&client, &base, &token, &args).await?;
+        verify_audit(&args, &server)?;
     }
     if args.clinical_only {
         return Ok(());
@@ -444,7 +446,28 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Search-term and patient-id pools from the seeded data, then the two clinical phases.
+/// `usc-pis audit verify` on the run's database, with the server still running.
+fn verify_audit(args: &Args, server: &Server) -> anyhow::Result<()> {
+    let mut cmd = Command::new(&args.server);
+    cmd.args(["audit", "verify"])
+        .env("USCPIS_DATA_DIR", &server.data_dir)
+        .env("RUST_LOG", "warn");
+    for kv in &args.env {
+        let (k, v) = kv.split_once('=').context("--env takes KEY=VALUE")?;
+        cmd.env(k, v);
+    }
+    let out = cmd.output().context("running audit verify")?;
+    print!("audit verify: {}", String::from_utf8_lossy(&out.stdout));
+    if !out.status.success() {
+        bail!(
+            "audit verify failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
+/// Search-term and patient-id pools from the seeded data, then the clinical series.
 async fn clinical_phases(
     client: &reqwest::Client,
     base: &str,
@@ -509,15 +532,93 @@ async fn clinical_phases(
         )
     };
     let records = |id: &str| format!("/api/medical-records?page_size=20&patient_id={id}");
-    for clients in [1, args.clinical_clients] {
-        phase(clients, args.seconds, pick(terms.clone(), search))
-            .await?
-            .print(&format!("GET /api/patients?search ({clients} cl.)"));
-        phase(clients, args.seconds, pick(ids.clone(), records))
-            .await?
-            .print(&format!("GET /api/medical-records ({clients} cl.)"));
+    let audited_before = audit_total(client, base, token).await?;
+    let mut answered = 0;
+    // Each created record is a new visit: one patient, one visit time, never twice.
+    let visits = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let since = chrono::Utc::now() - chrono::Duration::days(300);
+    for &clients in &args.clinical_clients {
+        let search = phase(clients, args.seconds, pick(terms.clone(), search)).await?;
+        search.print(&format!("GET /api/patients?search ({clients} cl.)"));
+        let list = phase(clients, args.seconds, pick(ids.clone(), records)).await?;
+        list.print(&format!("GET /api/medical-records ({clients} cl.)"));
+        let create = {
+            let (client, base, token) = (client.clone(), base.to_owned(), token.to_owned());
+            let (ids, visits) = (ids.clone(), visits.clone());
+            move || {
+                let n = visits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let body = json!({
+                    "patient_id": ids[(n as usize * 7919) % ids.len()],
+                    "visit_at": (since + chrono::Duration::seconds(n)).to_rfc3339(),
+                    "chief_complaint": "Headache since morning",
+                    "diagnosis": "Tension-type headache",
+                    "treatment": "Rest and fluids; paracetamol 500 mg as needed",
+                });
+                let (client, url, token) = (
+                    client.clone(),
+                    format!("{base}/api/medical-records"),
+                    token.clone(),
+                );
+                async move {
+                    client
+                        .post(url)
+                        .bearer_auth(token)
+                        .json(&body)
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status().as_u16() == 201)
+                }
+            }
+        };
+        let created = phase(clients, args.seconds, create).await?;
+        created.print(&format!("POST /api/medical-records ({clients} cl.)"));
+        let noop = phase(clients, args.seconds, health(client, base)).await?;
+        noop.print(&format!("GET /api/health, no-op ({clients} cl.)"));
+        answered += search.ok + list.ok + created.ok;
     }
+    // Every answered read and write left exactly one entry (the count's own read is one more).
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let audited = audit_total(client, base, token).await? - audited_before - 1;
+    println!(
+        "audit entries written during the clinical phases: {audited}; 2xx answers: {answered} ({})",
+        if audited == answered {
+            "equal"
+        } else {
+            "NOT EQUAL"
+        }
+    );
     Ok(())
+}
+
+/// The no-op endpoint, for the baseline of the same run.
+fn health(
+    client: &reqwest::Client,
+    base: &str,
+) -> impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>> + Send + Sync + 'static
+{
+    let (client, url) = (client.clone(), format!("{base}/api/health"));
+    move || {
+        let (client, url) = (client.clone(), url.clone());
+        Box::pin(async move {
+            match client.get(url).send().await {
+                Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                _ => false,
+            }
+        })
+    }
+}
+
+/// The audit log's length as the admin list reports it (the list links what waits first,
+/// and is itself audited).
+async fn audit_total(client: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<u64> {
+    let r: serde_json::Value = client
+        .get(format!("{base}/api/admin/audit?page_size=1"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    r["total"].as_u64().context("audit total")
 }
 
 /// Captures what a local SMTP listener accepts.
