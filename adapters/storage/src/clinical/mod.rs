@@ -35,7 +35,7 @@ use domain::{
     CertificateId, DentalRecordId, DocumentId, MedicalRecordId, PatientId, TemplateId, UserId,
 };
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder,

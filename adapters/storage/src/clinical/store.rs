@@ -50,9 +50,20 @@ impl ClinicalStore for SeaOrmClinicalStore {
         if let Some(c) = f.campus {
             cond = cond.add(patients::Column::Campus.eq(c.as_str()));
         }
+        // Searching, PostgreSQL may answer ORDER BY ... LIMIT by walking the whole name
+        // index from "a" and filtering until enough matches turn up: 153 ms for "santos",
+        // 80 ms for "uy" among 100,000 patients. Ordering by an expression of the name that
+        // no index provides keeps it on the lookups of the five prefix ranges and a sort of
+        // the matches: 6 and 5 ms, bounded by the number of matches (a one-letter term,
+        // thousands of matches, costs ~40 ms). Same order, byte-wise.
+        let last = if f.search.is_some() {
+            Expr::col(patients::Column::LastLc).binary(BinOper::Custom("||"), "")
+        } else {
+            Expr::col(patients::Column::LastLc).into()
+        };
         let q = patients::Entity::find()
             .filter(cond)
-            .order_by_asc(patients::Column::LastLc)
+            .order_by_asc(last)
             .order_by_asc(patients::Column::FirstLc)
             .order_by_asc(patients::Column::Id);
         crate::query::fetch_page(self.db.connection(), q, page, patient_from).await
