@@ -89,7 +89,7 @@ pub(crate) async fn link_pending(db: &Database, max: u64) -> Result<u64, StoreEr
     if waiting.is_none() {
         return Ok(0);
     }
-    let tx = db.begin_write().await?;
+    let (tx, _turn) = db.begin_write().await?;
     // One statement takes the head's lock and reads it.
     let head = audit_head::Entity::update_many()
         .col_expr(audit_head::Column::Seq, Expr::col(audit_head::Column::Seq))
@@ -197,7 +197,7 @@ async fn group_commit(db: Database, mut queue: mpsc::Receiver<Waiting>) {
     while queue.recv_many(&mut group, GROUP).await > 0 {
         let entries: Vec<_> = group.iter().map(|(e, at, _)| (e.clone(), *at)).collect();
         let written = async {
-            let tx = db.begin_write().await?;
+            let (tx, _turn) = db.begin_write().await?;
             insert_pending(&tx, entries).await?;
             tx.commit().await.map_err(map_db_err)
         }

@@ -53,7 +53,17 @@ use session_cache::SessionCache;
 pub struct Database {
     conn: DatabaseConnection,
     cache: Arc<SessionCache>,
+    /// SQLite has one writer: this process's write transactions queue here, first come
+    /// first served, instead of polling in SQLite's busy handler (which sleeps in steps
+    /// of up to 100 ms and so stretches the tail). `None` on PostgreSQL.
+    writer: Option<Arc<tokio::sync::Mutex<()>>>,
 }
+
+/// A write transaction's turn at SQLite's one writer; held until the transaction ends.
+pub(crate) type WriteTurn = Option<tokio::sync::OwnedMutexGuard<()>>;
+
+/// How long a write waits for its turn (SQLite's own busy timeout is the same).
+const WRITE_WAIT: Duration = Duration::from_secs(15);
 
 impl Database {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) and applies
@@ -89,10 +99,14 @@ impl Database {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(15))
             });
+        let writer = url
+            .starts_with("sqlite")
+            .then(|| Arc::new(tokio::sync::Mutex::new(())));
         let conn = sea_orm::Database::connect(opts).await.map_err(map_db_err)?;
         Ok(Self {
             conn,
             cache: Arc::new(SessionCache::new(Duration::ZERO)),
+            writer,
         })
     }
 
@@ -160,22 +174,40 @@ impl Database {
 
     /// Starts the one unit of work of a use case (a write transaction).
     pub async fn begin_unit(&self) -> Result<Box<dyn UnitOfWork>, StoreError> {
+        let (tx, turn) = self.begin_write().await?;
         Ok(Box::new(SeaOrmUnitOfWork::new(
-            self.begin_write().await?,
+            tx,
+            turn,
             self.conn.get_database_backend(),
             self.cache.clone(),
         )))
     }
 
-    /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite).
-    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
-        self.conn
+    /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite, after this process's
+    /// earlier writes: keep the turn until the transaction ends).
+    pub(crate) async fn begin_write(&self) -> Result<(DatabaseTransaction, WriteTurn), StoreError> {
+        let turn = match &self.writer {
+            Some(w) => Some(
+                tokio::time::timeout(WRITE_WAIT, w.clone().lock_owned())
+                    .await
+                    .map_err(|_| {
+                        StoreError::Contended(anyhow::anyhow!(
+                            "waited {} s for the SQLite writer",
+                            WRITE_WAIT.as_secs()
+                        ))
+                    })?,
+            ),
+            None => None,
+        };
+        let tx = self
+            .conn
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..Default::default()
             })
             .await
-            .map_err(map_db_err)
+            .map_err(map_db_err)?;
+        Ok((tx, turn))
     }
 
     /// Closes the pool.

@@ -17,12 +17,15 @@ use chrono::{DateTime, Utc};
 use domain::audit::AuditEvent;
 use sea_orm::{DatabaseTransaction, DbBackend};
 
+use crate::WriteTurn;
 use crate::error::map_db_err;
 use crate::session_cache::SessionCache;
 
 /// One write transaction (`BEGIN IMMEDIATE` on SQLite), committed once.
 pub struct SeaOrmUnitOfWork {
     pub(crate) tx: DatabaseTransaction,
+    /// The turn at SQLite's writer, released when the unit ends.
+    _turn: WriteTurn,
     pub(crate) backend: DbBackend,
     pub(crate) cache: Arc<SessionCache>,
     /// Set by writes that can change what a token lookup returns.
@@ -32,11 +35,13 @@ pub struct SeaOrmUnitOfWork {
 impl SeaOrmUnitOfWork {
     pub(crate) fn new(
         tx: DatabaseTransaction,
+        turn: WriteTurn,
         backend: DbBackend,
         cache: Arc<SessionCache>,
     ) -> Self {
         Self {
             tx,
+            _turn: turn,
             backend,
             cache,
             touches_sessions: false,
