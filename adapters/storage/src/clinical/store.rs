@@ -59,7 +59,7 @@ impl ClinicalStore for SeaOrmClinicalStore {
         let last = if f.search.is_some() {
             Expr::col(patients::Column::LastLc).binary(BinOper::Custom("||"), "")
         } else {
-            Expr::col(patients::Column::LastLc).into()
+            Expr::col(patients::Column::LastLc)
         };
         let q = patients::Entity::find()
             .filter(cond)
