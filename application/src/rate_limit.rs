@@ -8,14 +8,32 @@ use std::sync::{Mutex, PoisonError};
 use chrono::{DateTime, Duration, Utc};
 use domain::identity::{LoginThrottle, ThrottleDecision};
 
-/// Keys kept before stale ones are swept out.
+/// Keys kept before stale ones are swept out (at most once a window).
 const SWEEP_AT: usize = 10_000;
+
+/// The limit key of a client address: IPv4 as is, IPv6 by its /64 (one host usually
+/// holds a whole /64, so single addresses would be free to rotate).
+pub fn address_key(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => ip.to_owned(),
+    }
+}
 
 /// At most `limit` hits per key in any `window`.
 #[derive(Debug)]
 pub struct RateLimit {
     rule: LoginThrottle,
-    hits: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
+    hits: Mutex<Hits>,
+}
+
+#[derive(Debug, Default)]
+struct Hits {
+    keys: HashMap<String, VecDeque<DateTime<Utc>>>,
+    swept: Option<DateTime<Utc>>,
 }
 
 impl RateLimit {
@@ -35,10 +53,12 @@ impl RateLimit {
     pub fn hit(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
         let start = self.rule.window_start(now);
         let mut hits = self.hits.lock().unwrap_or_else(PoisonError::into_inner);
-        if hits.len() >= SWEEP_AT {
-            hits.retain(|_, q| q.back().is_some_and(|t| *t > start));
+        if hits.keys.len() >= SWEEP_AT && hits.swept.is_none_or(|t| t <= start) {
+            hits.keys
+                .retain(|_, q| q.back().is_some_and(|t| *t > start));
+            hits.swept = Some(now);
         }
-        let q = hits.entry(key.to_owned()).or_default();
+        let q = hits.keys.entry(key.to_owned()).or_default();
         while q.front().is_some_and(|t| *t <= start) {
             q.pop_front();
         }
@@ -80,6 +100,18 @@ mod tests {
             l.hit(&i.to_string(), at(0)).expect("first hit");
         }
         l.hit("late", at(120)).expect("first hit");
-        assert_eq!(l.hits.lock().expect("lock").len(), 1);
+        assert_eq!(l.hits.lock().expect("lock").keys.len(), 1);
+        // Swept at most once a window: a flood of fresh keys is not rescanned each hit.
+        for i in 0..SWEEP_AT {
+            l.hit(&format!("again{i}"), at(130)).expect("first hit");
+        }
+        assert_eq!(l.hits.lock().expect("lock").keys.len(), SWEEP_AT + 1);
+    }
+
+    #[test]
+    fn ipv6_clients_are_limited_by_their_64() {
+        assert_eq!(address_key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(address_key("2001:db8:1:2::9"), "2001:db8:1:2::/64");
+        assert_eq!(address_key("198.51.100.7"), "198.51.100.7");
     }
 }

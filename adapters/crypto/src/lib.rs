@@ -100,8 +100,10 @@ impl PasswordHasher for Argon2Hasher {
     async fn hash(&self, password: &Password) -> anyhow::Result<PasswordHash> {
         let argon = self.argon.clone();
         let secret = password.expose().to_owned();
-        let _permit = self.permits.acquire().await?;
+        // The permit goes with the work: a caller that gives up does not free its core.
+        let permit = self.permits.clone().acquire_owned().await?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             argon
                 .hash_password(secret.as_bytes())
                 .map(|h| PasswordHash::new(h.to_string()))
@@ -117,8 +119,9 @@ impl PasswordHasher for Argon2Hasher {
             Some(h) => (h.as_str().to_owned(), true),
             None => (self.dummy_hash().await?, false),
         };
-        let _permit = self.permits.acquire().await?;
+        let permit = self.permits.clone().acquire_owned().await?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let parsed =
                 argon2::PasswordHash::new(&phc).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
             Ok(argon.verify_password(candidate.as_bytes(), &parsed).is_ok() && real)

@@ -12,7 +12,7 @@
 //! each after the head (seq and hash), moves them into `audit_log` and moves the head. An
 //! entry that commits late simply joins the next batch.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use application::StoreError;
 use application::audit::{AuditFilter, AuditStore};
@@ -89,7 +89,7 @@ pub(crate) async fn link_pending(db: &Database, max: u64) -> Result<u64, StoreEr
     if waiting.is_none() {
         return Ok(0);
     }
-    let (tx, _turn) = db.begin_write().await?;
+    let (_turn, tx) = db.begin_write().await?;
     // One statement takes the head's lock and reads it.
     let head = audit_head::Entity::update_many()
         .col_expr(audit_head::Column::Seq, Expr::col(audit_head::Column::Seq))
@@ -191,22 +191,34 @@ type Waiting = (
 const GROUP: usize = 2000;
 
 /// Writes every entry waiting at that moment in one transaction, then answers each
-/// waiting request; under load the groups grow and the cost per entry falls.
+/// waiting request; under load the groups grow and the cost per entry falls. Should a
+/// group fail, its entries are written one by one, so one bad entry fails only its own
+/// request.
 async fn group_commit(db: Database, mut queue: mpsc::Receiver<Waiting>) {
     let mut group = Vec::with_capacity(GROUP);
     while queue.recv_many(&mut group, GROUP).await > 0 {
         let entries: Vec<_> = group.iter().map(|(e, at, _)| (e.clone(), *at)).collect();
-        let written = async {
-            let (tx, _turn) = db.begin_write().await?;
-            insert_pending(&tx, entries).await?;
-            tx.commit().await.map_err(map_db_err)
+        let written = write_group(&db, entries).await;
+        if written.is_ok() || group.len() == 1 {
+            for (_, _, reply) in group.drain(..) {
+                // A request that gave up waiting has nobody to tell.
+                let _ = reply.send(written.as_ref().map(|_| ()).map_err(same_error));
+            }
+            continue;
         }
-        .await;
-        for (_, _, reply) in group.drain(..) {
-            // A request that gave up waiting has nobody to tell.
-            let _ = reply.send(written.as_ref().map(|_| ()).map_err(same_error));
+        for (event, at, reply) in group.drain(..) {
+            let _ = reply.send(write_group(&db, vec![(event, at)]).await);
         }
     }
+}
+
+async fn write_group(
+    db: &Database,
+    entries: Vec<(AuditEvent, DateTime<Utc>)>,
+) -> Result<(), StoreError> {
+    let (_turn, tx) = db.begin_write().await?;
+    insert_pending(&tx, entries).await?;
+    tx.commit().await.map_err(map_db_err)
 }
 
 /// One error told to every request of a failed group.
@@ -246,8 +258,9 @@ fn from_row(m: audit_log::Model) -> Result<AuditRecord, StoreError> {
 #[derive(Clone, Debug)]
 pub struct SeaOrmAuditStore {
     db: Database,
-    /// The group commit's queue, started on first use (on the caller's runtime).
-    queue: Arc<OnceLock<mpsc::Sender<Waiting>>>,
+    /// The group commit's queue, started on first use (on the caller's runtime) and
+    /// again should its writer have stopped.
+    queue: Arc<Mutex<Option<mpsc::Sender<Waiting>>>>,
 }
 
 impl SeaOrmAuditStore {
@@ -263,11 +276,17 @@ impl SeaOrmAuditStore {
 #[async_trait]
 impl AuditStore for SeaOrmAuditStore {
     async fn append(&self, event: AuditEvent, at: DateTime<Utc>) -> Result<(), StoreError> {
-        let queue = self.queue.get_or_init(|| {
-            let (send, receive) = mpsc::channel(4 * GROUP);
-            tokio::spawn(group_commit(self.db.clone(), receive));
-            send
-        });
+        let queue = {
+            let mut slot = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            match slot.as_ref().filter(|s| !s.is_closed()) {
+                Some(s) => s.clone(),
+                None => {
+                    let (send, receive) = mpsc::channel(4 * GROUP);
+                    tokio::spawn(group_commit(self.db.clone(), receive));
+                    slot.insert(send).clone()
+                }
+            }
+        };
         let (reply, answer) = oneshot::channel();
         let gone = || StoreError::Unavailable(anyhow::anyhow!("the audit writer has stopped"));
         queue.send((event, at, reply)).await.map_err(|_| gone())?;

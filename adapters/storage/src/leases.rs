@@ -20,7 +20,7 @@ impl JobLease for Database {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let (tx, _turn) = self.begin_write().await?;
+        let (_turn, tx) = self.begin_write().await?;
         job_leases::Entity::insert(job_leases::ActiveModel {
             job: Set(job.to_owned()),
             holder: Set(String::new()),

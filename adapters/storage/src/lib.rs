@@ -174,7 +174,7 @@ impl Database {
 
     /// Starts the one unit of work of a use case (a write transaction).
     pub async fn begin_unit(&self) -> Result<Box<dyn UnitOfWork>, StoreError> {
-        let (tx, turn) = self.begin_write().await?;
+        let (turn, tx) = self.begin_write().await?;
         Ok(Box::new(SeaOrmUnitOfWork::new(
             tx,
             turn,
@@ -184,8 +184,9 @@ impl Database {
     }
 
     /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite, after this process's
-    /// earlier writes: keep the turn until the transaction ends).
-    pub(crate) async fn begin_write(&self) -> Result<(DatabaseTransaction, WriteTurn), StoreError> {
+    /// earlier writes). Bind it as `let (_turn, tx)`: locals drop in reverse order, so
+    /// the transaction ends (commit or rollback) before the turn passes on.
+    pub(crate) async fn begin_write(&self) -> Result<(WriteTurn, DatabaseTransaction), StoreError> {
         let turn = match &self.writer {
             Some(w) => Some(
                 tokio::time::timeout(WRITE_WAIT, w.clone().lock_owned())
@@ -207,7 +208,7 @@ impl Database {
             })
             .await
             .map_err(map_db_err)?;
-        Ok((tx, turn))
+        Ok((turn, tx))
     }
 
     /// Closes the pool.

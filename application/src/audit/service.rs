@@ -53,8 +53,14 @@ impl AuditService {
             )
             .await?;
         authorize(actor, &Action::ReadAudit).map_err(AppError::denied)?;
-        // Everything committed before this call is listed: link what still waits.
-        self.link_all().await?;
+        // Everything committed before this call is listed: link what waits now (a
+        // bounded number of batches, however fast new entries keep coming).
+        let waiting = self.store.pending().await?;
+        for _ in 0..=waiting / LINK_BATCH {
+            if self.store.link_pending(LINK_BATCH).await? < LINK_BATCH {
+                break;
+            }
+        }
         Ok(self.store.list(&filter, page).await?)
     }
 

@@ -21,6 +21,7 @@ use super::ports::{CertificateDocument, CertificateFilter, Notification};
 use super::service::{ClinicalService, Verification, display_user, locked_patient, patient_event};
 use crate::fields::{Fields, set};
 use crate::mail::OutgoingEmail;
+use crate::rate_limit::address_key;
 use crate::unit_of_work::{UnitOfWork, commit_audited};
 use crate::{AppError, ErrorCode, secrets};
 
@@ -616,8 +617,9 @@ impl ClinicalService {
         code: &str,
         client: Option<&str>,
     ) -> Result<Verification, AppError> {
+        let client = client.map_or_else(|| "unknown".to_owned(), address_key);
         self.verify_limit
-            .hit(client.unwrap_or("unknown"), self.clock.now())
+            .hit(&client, self.clock.now())
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
         let code = CertificateCode::parse(code).ok_or(AppError::NotFound {
             what: "certificate",

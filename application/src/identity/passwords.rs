@@ -38,7 +38,7 @@ impl IdentityService {
             .map_err(|e| AppError::field("new_password", e.to_string()))?;
         let key = format!("email:{}", record.user.email);
         let _turn = self.attempts.turn(&key).await;
-        self.throttle_check(&key, None, Some(me)).await?;
+        let provisional = self.throttle_attempt(&key, None, Some(me)).await?;
         let ok = self
             .hasher
             .verify(current, Some(record.password_hash.clone()))
@@ -46,8 +46,8 @@ impl IdentityService {
             .map_err(AppError::Unexpected)?;
         let now = self.clock.now();
         if !ok {
-            let mut tx = self.store.begin().await?;
-            tx.identity().record_login_failure(&key, now).await?;
+            // The provisional failure stays: a wrong current password counts.
+            let tx = self.store.begin().await?;
             commit_audited(
                 tx,
                 [event(
@@ -67,6 +67,7 @@ impl IdentityService {
         }
         let hash = self.hasher.hash(&new).await.map_err(AppError::Unexpected)?;
         let mut tx = self.store.begin().await?;
+        tx.identity().delete_login_failures(&[provisional]).await?;
         tx.identity().set_password(me, &hash, now).await?;
         tx.identity()
             .revoke_sessions(me, Some(auth.session_id), now)

@@ -6,6 +6,7 @@ use domain::identity::{EmailAddress, PasswordHash, Role, User, VerificationCode}
 use domain::paging::{Page, PageRequest};
 use domain::policy::Actor;
 use domain::{SafeEmailId, SessionId, UserId};
+use uuid::Uuid;
 
 use crate::StoreError;
 use crate::unit_of_work::UnitOfWork;
@@ -212,12 +213,14 @@ pub trait IdentityOps: Send {
         keys: &[String],
         since: DateTime<Utc>,
     ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError>;
-    /// Records one failure for a key.
+    /// Records one failure for a key; returns its row id.
     async fn record_login_failure(
         &mut self,
         key: &str,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<Uuid, StoreError>;
+    /// Deletes failures by row id.
+    async fn delete_login_failures(&mut self, ids: &[Uuid]) -> Result<(), StoreError>;
     /// Deletes every failure of a key.
     async fn clear_login_failures(&mut self, key: &str) -> Result<(), StoreError>;
 }

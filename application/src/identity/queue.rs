@@ -26,7 +26,8 @@ pub(crate) struct Turn<'a> {
 }
 
 impl AttemptQueue {
-    /// Waits for `key`'s turn (first come, first served).
+    /// Waits for `key`'s turn (one attempt at a time; the order among waiters is not
+    /// guaranteed).
     pub(crate) async fn turn(&self, key: &str) -> Turn<'_> {
         let lock = {
             let mut turns = self.turns.lock().unwrap_or_else(PoisonError::into_inner);

@@ -255,17 +255,17 @@ impl IdentityService {
     }
 
     /// Refuses an attempt with 429 (audited) while the account key (`account`: 5 failures
-    /// in 15 minutes) or the client address key (`address`: 100 by default) is locked.
-    /// Nothing is counted here: the caller records a failure only once the password check
-    /// has failed, and holds the account's [`AttemptQueue`] turn meanwhile, so parallel
-    /// guesses at one account are checked one after another against the failures already
-    /// recorded, and a correct password is never refused while the account is not locked.
-    pub(super) async fn throttle_check(
+    /// in 15 minutes) or the client address key (`address`: 100 by default) is locked;
+    /// otherwise records a provisional failure of the account and returns its id (the
+    /// caller deletes it once the password proved right). Callers hold the account's
+    /// [`AttemptQueue`] turn, so no other attempt at the account sees the provisional
+    /// failure while it is in flight, and one abandoned mid-check still counts.
+    pub(super) async fn throttle_attempt(
         &self,
         account: &str,
         address: Option<&str>,
         subject: Option<UserId>,
-    ) -> Result<(), AppError> {
+    ) -> Result<uuid::Uuid, AppError> {
         let limits: Vec<(&str, LoginThrottle)> = std::iter::once((account, self.config.throttle))
             .chain(address.map(|a| (a, self.config.address_throttle)))
             .collect();
@@ -299,7 +299,8 @@ impl IdentityService {
             commit_audited(tx, [e], now).await?;
             return Err(AppError::RateLimited { retry_after_secs });
         }
+        let provisional = tx.identity().record_login_failure(account, now).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(provisional)
     }
 }

@@ -7,27 +7,18 @@ use domain::policy::Actor;
 
 use super::ports::{AuthContext, Session};
 use super::service::{IdentityService, LoginCommand, LoginOutcome, event};
+use crate::rate_limit::address_key;
 use crate::unit_of_work::commit_audited;
 use crate::{AppError, ErrorCode, secrets};
-
-/// The throttle key of a client address: IPv4 as is, IPv6 by its /64 (one host
-/// usually holds a whole /64, so single addresses would be free to rotate).
-fn address_key(ip: &str) -> String {
-    match ip.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V6(v6)) => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-        _ => ip.to_owned(),
-    }
-}
 
 impl IdentityService {
     /// Logs in. Five failures for an account, or 100 (configurable) from one client
     /// address (IPv6: per /64), within 15 minutes lock further attempts (429 with
-    /// `Retry-After`). The attempts at one account take turns, and a failure counts once
-    /// its password check has failed: parallel guesses cannot exceed the limit, and a
-    /// correct password is refused only while the account or address is locked.
+    /// `Retry-After`). The attempts at one account take turns; in its turn an attempt
+    /// counts as a provisional failure of the account until its password check succeeds
+    /// (so one abandoned mid-check still counts). Parallel guesses cannot exceed the
+    /// limit, and no attempt ever sees another's provisional failure, so a correct
+    /// password is refused only while the account or address is locked.
     pub async fn login(&self, cmd: LoginCommand) -> Result<LoginOutcome, AppError> {
         let Ok(email) = EmailAddress::parse(&cmd.email) else {
             return Err(AppError::field("email", "enter a valid email address"));
@@ -41,7 +32,8 @@ impl IdentityService {
             .as_deref()
             .map(|ip| format!("ip:{}", address_key(ip)));
         let _turn = self.attempts.turn(&email_key).await;
-        self.throttle_check(&email_key, ip_key.as_deref(), None)
+        let provisional = self
+            .throttle_attempt(&email_key, ip_key.as_deref(), None)
             .await?;
 
         // The expensive check, outside any transaction.
@@ -60,7 +52,8 @@ impl IdentityService {
         let user = match (record, ok) {
             (Some(r), true) => r.user,
             (record, _) => {
-                for k in std::iter::once(&email_key).chain(&ip_key) {
+                // The account's failure is the provisional one; the address counts too.
+                if let Some(k) = &ip_key {
                     tx.identity().record_login_failure(k, now).await?;
                 }
                 let mut e = event(None, "auth.login", "session", None, Outcome::Failed);
@@ -72,6 +65,7 @@ impl IdentityService {
                 });
             }
         };
+        tx.identity().delete_login_failures(&[provisional]).await?;
         let refusal = if !user.is_active {
             Some((
                 ErrorCode::AccountDisabled,

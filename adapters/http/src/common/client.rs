@@ -40,12 +40,20 @@ impl TrustedProxies {
         if !self.trusts(peer) {
             return peer.to_canonical();
         }
-        let hops: Vec<&str> = forwarded.flat_map(|v| v.split(',')).collect();
+        let hops: Vec<&str> = forwarded
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .collect();
         let mut client = peer.to_canonical();
         for hop in hops.iter().rev() {
             // A hop that is not an address ends the trail: what came before it is the
-            // untrusted client's own writing.
-            let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            // untrusted client's own writing. Some balancers add the port.
+            let Some(ip) = hop
+                .parse::<IpAddr>()
+                .ok()
+                .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+            else {
                 break;
             };
             client = ip.to_canonical();
@@ -121,6 +129,15 @@ mod tests {
         assert_eq!(
             p.client(ip("10.0.0.1"), ["junk, 10.0.0.5"].into_iter()),
             ip("10.0.0.5")
+        );
+        // Ports (as some balancers send them) and empty items are read past.
+        assert_eq!(
+            p.client(ip("10.0.0.1"), ["198.51.100.7:5678,"].into_iter()),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            p.client(ip("10.0.0.1"), ["[2001:db8::1]:443"].into_iter()),
+            ip("2001:db8::1")
         );
         // IPv4-mapped IPv6 peers match IPv4 blocks.
         assert_eq!(

@@ -356,7 +356,7 @@ impl application::appointment::seed::AppointmentBulkLoader for SeaOrmAppointment
         types: Vec<AppointmentType>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let (tx, turn) = self.db.begin_write().await?;
+        let (turn, tx) = self.db.begin_write().await?;
         for (p, hours) in &providers {
             save(
                 &tx,
@@ -407,7 +407,7 @@ impl application::appointment::seed::AppointmentBulkLoader for SeaOrmAppointment
     }
 
     async fn load_appointments(&self, batch: Vec<Appointment>) -> Result<(), StoreError> {
-        let (tx, _turn) = self.db.begin_write().await?;
+        let (_turn, tx) = self.db.begin_write().await?;
         // 23 columns × 1,000 rows stays under SQLite's 32,766 bound parameters.
         for chunk in batch.chunks(1000) {
             appointments::Entity::insert_many(chunk.iter().map(appointment_row))

@@ -258,7 +258,7 @@ impl application::clinical::seed::ClinicalBulkLoader for SeaOrmClinicalStore {
         list: Vec<Patient>,
         records: Vec<MedicalRecord>,
     ) -> Result<(), StoreError> {
-        let (tx, _turn) = self.db.begin_write().await?;
+        let (_turn, tx) = self.db.begin_write().await?;
         // Multi-row inserts sized well under SQLite's 32,766 bound parameters.
         for chunk in list.chunks(400) {
             patients::Entity::insert_many(chunk.iter().map(patient_row))

@@ -380,14 +380,24 @@ impl IdentityOps for SeaOrmUnitOfWork {
         &mut self,
         key: &str,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Uuid, StoreError> {
+        let id = Uuid::now_v7();
         let am = login_failures::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(id),
             key: Set(key.to_owned()),
             at: Set(at),
         };
         login_failures::Entity::insert(am)
             .exec_without_returning(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(id)
+    }
+
+    async fn delete_login_failures(&mut self, ids: &[Uuid]) -> Result<(), StoreError> {
+        login_failures::Entity::delete_many()
+            .filter(login_failures::Column::Id.is_in(ids.iter().copied()))
+            .exec(&self.tx)
             .await
             .map_err(map_db_err)?;
         Ok(())
