@@ -163,7 +163,7 @@ async fn concurrent_audit_appends_form_one_verifiable_chain_and_tampering_is_det
         (0, None, 16)
     );
     // Two chainers at once link each entry exactly once.
-    let (a, b) = tokio::join!(svc.link_all(), svc.link_all());
+    let (a, b) = tokio::join!(svc.link_waiting(), svc.link_waiting());
     assert_eq!(a.expect("link") + b.expect("link"), 16);
     let report = svc.verify().await.expect("verify");
     assert_eq!(

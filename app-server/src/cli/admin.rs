@@ -34,7 +34,7 @@ pub(super) async fn create_admin(config: Config, email: &str) -> anyhow::Result<
         .create_admin(email, &password)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    app.services.audit.link_all().await?;
+    app.services.audit.link_waiting().await?;
     println!("ADMIN created: {} ({})", user.email, user.id);
     Ok(())
 }

@@ -81,7 +81,7 @@ async fn finished(db: &Database, started: Instant, what: String) -> anyhow::Resu
         Arc::new(storage::SeaOrmAuditStore::new(db.clone())),
         Arc::new(SystemClock),
     );
-    audit.link_all().await?;
+    audit.link_waiting().await?;
     println!("seeded {what} in {:.1} s", started.elapsed().as_secs_f64());
     let started = Instant::now();
     db.refresh_statistics().await?;

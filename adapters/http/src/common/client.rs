@@ -2,7 +2,7 @@
 //! (`USCPIS_TRUSTED_PROXIES`), the right-most address in `X-Forwarded-For` that is not
 //! itself a trusted proxy. A client can write anything into the header, so it is read
 //! only from proxies the operator named, and only up to the first hop they do not trust.
-//! Rate limits (login, certificate verification) and the access log use this address.
+//! The rate limits of login and certificate verification use this address.
 
 use std::net::IpAddr;
 use std::sync::Arc;
