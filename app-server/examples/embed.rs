@@ -31,7 +31,7 @@ async fn main() -> anyhow::Result<()> {
     let (ids, clinical, booking) = (&app.services.identity, &app.services.clinical, &app.services.appointments);
 
     let admin = ids.create_admin("admin@usc.edu.ph", "Embed-Example-26").await?;
-    let admin = Actor { user_id: admin.id, role: Role::Admin };
+    let admin = Actor::new(admin.id, Role::Admin);
     let doctor = ids.create_admin("doctor@usc.edu.ph", "Embed-Example-26").await?.id;
     let role = AdminUserChange { role: Some("DOCTOR".into()), ..Default::default() };
     ids.admin_update_user(&admin, doctor, role).await?;

@@ -109,10 +109,7 @@ mod tests {
             .withf(|_, id, _| id.is_some())
             .returning(|_, _, _| Ok(0));
         let svc = NotificationService::new(Arc::new(store), Arc::new(SystemClock));
-        let actor = Actor {
-            user_id: UserId::new(),
-            role: Role::Student,
-        };
+        let actor = Actor::new(UserId::new(), Role::Student);
         let got = svc.mark_read(&actor, Some(NotificationId::new())).await;
         assert!(
             matches!(

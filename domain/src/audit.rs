@@ -7,6 +7,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use std::net::IpAddr;
+
+use crate::policy::Actor;
 use crate::{AuditId, UserId};
 
 /// The `prev_hash` of the first entry.
@@ -60,9 +63,28 @@ pub struct AuditEvent {
     pub patient: Option<crate::PatientId>,
     /// How it ended.
     pub outcome: Outcome,
+    /// The client address the request came from, when known.
+    pub client: Option<IpAddr>,
 }
 
 impl AuditEvent {
+    /// An event by `actor` (recording the address it acted from) about an entity.
+    pub fn by(
+        actor: &Actor,
+        action: impl Into<String>,
+        entity: impl Into<String>,
+        entity_id: Option<String>,
+        outcome: Outcome,
+    ) -> Self {
+        Self::new(Some(actor.user_id), action, entity, entity_id, outcome).from(actor.client)
+    }
+
+    /// Records the client address the request came from.
+    pub fn from(mut self, client: Option<IpAddr>) -> Self {
+        self.client = client;
+        self
+    }
+
     /// An event about an entity.
     pub fn new(
         actor: Option<UserId>,
@@ -79,6 +101,7 @@ impl AuditEvent {
             subject: None,
             patient: None,
             outcome,
+            client: None,
         }
     }
 
@@ -157,9 +180,11 @@ fn entry_hash(seq: i64, id: AuditId, at: DateTime<Utc>, e: &AuditEvent, prev: &s
         e.outcome.as_str().to_owned(),
         prev.to_owned(),
     ];
-    // Entries about a patient hash one field more; entries without one hash as before.
+    // Entries about a patient, or with a client address, hash a field more each; entries
+    // without them hash as before (the tags keep the two apart).
     let patient = e.patient.map(|p| format!("patient:{p}"));
-    for f in fields.iter().chain(patient.iter()) {
+    let client = e.client.map(|c| format!("client:{c}"));
+    for f in fields.iter().chain(patient.iter()).chain(client.iter()) {
         h.update((f.len() as u64).to_be_bytes());
         h.update(f.as_bytes());
     }
@@ -280,6 +305,42 @@ mod tests {
     fn intact_chain_verifies() {
         assert_eq!(verify_chain(&chain(5)), Ok(5));
         assert_eq!(verify_chain(&[]), Ok(0));
+    }
+
+    #[test]
+    fn the_client_address_is_sealed_and_entries_without_one_hash_as_before() {
+        let at = Utc::now();
+        let id = AuditId::new();
+        let event = AuditEvent::new(None, "auth.login", "session", None, Outcome::Failed);
+        let before = AuditRecord::seal(event.clone(), id, at, 0, GENESIS_HASH);
+        let from = "203.0.113.9".parse().ok();
+        let mut with = AuditRecord::seal(event.from(from), id, at, 0, GENESIS_HASH);
+        assert_ne!(with.hash, before.hash, "the address is part of the hash");
+        assert_eq!(verify_chain(std::slice::from_ref(&with)), Ok(1));
+        with.event.client = "198.51.100.1".parse().ok();
+        assert!(
+            verify_chain(&[with]).is_err(),
+            "a changed address is detected"
+        );
+        // An entry without an address hashes exactly the v1 fields (older chains verify).
+        let mut v1 = Sha256::new();
+        for f in [
+            "audit.v1".to_owned(),
+            "1".to_owned(),
+            id.to_string(),
+            at.to_rfc3339_opts(SecondsFormat::Micros, true),
+            String::new(),
+            "auth.login".to_owned(),
+            "session".to_owned(),
+            String::new(),
+            String::new(),
+            "failed".to_owned(),
+            GENESIS_HASH.to_owned(),
+        ] {
+            v1.update((f.len() as u64).to_be_bytes());
+            v1.update(f.as_bytes());
+        }
+        assert_eq!(before.hash, hex::encode(v1.finalize()));
     }
 
     proptest! {

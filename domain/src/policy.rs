@@ -14,6 +14,24 @@ pub struct Actor {
     pub user_id: UserId,
     /// With which role.
     pub role: Role,
+    /// From which client address, when known (recorded in the audit log).
+    pub client: Option<std::net::IpAddr>,
+}
+
+impl Actor {
+    /// `user_id` acting as `role`, from an unknown address.
+    pub fn new(user_id: UserId, role: Role) -> Self {
+        Self {
+            user_id,
+            role,
+            client: None,
+        }
+    }
+
+    /// The same actor, acting from `client`.
+    pub fn from(self, client: Option<std::net::IpAddr>) -> Self {
+        Self { client, ..self }
+    }
 }
 
 /// Everything a user can ask the system to do so far, with the resource it targets.
@@ -261,10 +279,7 @@ mod tests {
         ];
         for (action, allowed) in table {
             for role in Role::ALL {
-                let actor = Actor {
-                    user_id: UserId::new(),
-                    role,
-                };
+                let actor = Actor::new(UserId::new(), role);
                 let got = authorize(&actor, &action);
                 if allowed.contains(&role) {
                     assert_eq!(got, Ok(()), "{role} {action:?}");
@@ -278,10 +293,7 @@ mod tests {
     #[test]
     fn nobody_changes_their_own_role_activity_or_verification() {
         for role in Role::ALL {
-            let me = Actor {
-                user_id: UserId::new(),
-                role,
-            };
+            let me = Actor::new(UserId::new(), role);
             for action in [
                 Action::ChangeUserRole(me.user_id),
                 Action::ChangeUserActive(me.user_id),

@@ -945,3 +945,61 @@ async fn health_ready_and_documented_api() {
     assert!(r.text().await.expect("html").contains("swagger"));
     app.stop().await;
 }
+
+/// The audit entries with `action`, newest first, as the ADMIN's list shows them.
+async fn audit_entries(app: &TestApp, admin: &str, action: &str) -> Vec<Value> {
+    let r = app
+        .get("/api/admin/audit?page_size=100", Some(admin))
+        .await
+        .expect(200);
+    let mut found: Vec<Value> = r.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["action"] == action)
+        .cloned()
+        .collect();
+    found.sort_by_key(|e| std::cmp::Reverse(e["seq"].as_i64()));
+    found
+}
+
+#[tokio::test]
+async fn the_audit_log_records_the_client_address() {
+    // Behind a trusted proxy: the forwarded client, for signed-in and anonymous requests.
+    let app = spawn_app_with(|c| c.trusted_proxies = "127.0.0.1/32".into()).await;
+    let (admin, _) = app.admin().await;
+    let r = login_via(&app, "nobody@usc.edu.ph", "Wrong1234", "198.51.100.4").await;
+    assert_eq!(r.0, 401);
+    let r = app
+        .client
+        .get(format!("{}/api/admin/audit?page_size=1", app.base))
+        .bearer_auth(&admin)
+        .header("x-forwarded-for", "203.0.113.9, 127.0.0.1")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 200);
+    let reads = audit_entries(&app, &admin, "audit.read").await;
+    assert_eq!(reads[1]["client_addr"], "203.0.113.9", "{reads:?}");
+    // No forwarded header: the peer itself.
+    assert_eq!(reads[0]["client_addr"], "127.0.0.1", "{reads:?}");
+    let logins = audit_entries(&app, &admin, "auth.login").await;
+    let failed = logins
+        .iter()
+        .find(|e| e["outcome"] == "failed")
+        .expect("the failed login");
+    assert_eq!(failed["client_addr"], "198.51.100.4");
+    app.stop().await;
+
+    // Not trusted: the header is ignored and the peer address is recorded.
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let r = login_via(&app, "nobody@usc.edu.ph", "Wrong1234", "198.51.100.4").await;
+    assert_eq!(r.0, 401);
+    let logins = audit_entries(&app, &admin, "auth.login").await;
+    assert!(
+        logins.iter().all(|e| e["client_addr"] == "127.0.0.1"),
+        "{logins:?}"
+    );
+    app.stop().await;
+}

@@ -63,6 +63,7 @@ async fn insert_pending<C: ConnectionTrait>(
             subject_id: Set(e.subject.map(|s| s.as_uuid())),
             patient_id: Set(e.patient.map(|p| p.as_uuid())),
             outcome: Set(e.outcome.as_str().to_owned()),
+            client_addr: Set(e.client.map(|c| c.to_string())),
         })
         .collect();
     for chunk in rows.chunks(CHUNK) {
@@ -159,6 +160,7 @@ fn pending_event(m: &audit_pending::Model) -> Result<AuditEvent, StoreError> {
         patient: m.patient_id.map(domain::PatientId::from_uuid),
         outcome: Outcome::parse(&m.outcome)
             .ok_or_else(|| corrupt("audit_pending.outcome", &m.outcome))?,
+        client: client_addr(m.client_addr.as_deref(), "audit_pending.client_addr")?,
     })
 }
 
@@ -177,7 +179,14 @@ fn log_row(record: AuditRecord) -> audit_log::ActiveModel {
         prev_hash: Set(record.prev_hash),
         hash: Set(record.hash),
         patient_id: Set(e.patient.map(|p| p.as_uuid())),
+        client_addr: Set(e.client.map(|c| c.to_string())),
     }
+}
+
+fn client_addr(stored: Option<&str>, column: &str) -> Result<Option<std::net::IpAddr>, StoreError> {
+    stored
+        .map(|a| a.parse().map_err(|_| corrupt(column, a)))
+        .transpose()
 }
 
 /// A read's entry waiting for the group commit, and where to say how it went.
@@ -248,6 +257,7 @@ fn from_row(m: audit_log::Model) -> Result<AuditRecord, StoreError> {
             patient: m.patient_id.map(domain::PatientId::from_uuid),
             outcome: Outcome::parse(&m.outcome)
                 .ok_or_else(|| corrupt("audit.outcome", &m.outcome))?,
+            client: client_addr(m.client_addr.as_deref(), "audit.client_addr")?,
         },
         prev_hash: m.prev_hash,
         hash: m.hash,

@@ -381,8 +381,8 @@ impl AppointmentService {
             Some(own)
         };
         let found = self.store.appointments(&filter, page).await?;
-        let mut entry = AuditEvent::new(
-            Some(actor.user_id),
+        let mut entry = AuditEvent::by(
+            actor,
             "appointments.list",
             "appointment",
             None,
@@ -771,8 +771,8 @@ impl AppointmentService {
             .set_feed(actor.user_id, Some(token_hash(&token)), now)
             .await?;
         tx.append_audit(
-            AuditEvent::new(
-                Some(actor.user_id),
+            AuditEvent::by(
+                actor,
                 "calendar_feed.create",
                 "user",
                 Some(actor.user_id.to_string()),
@@ -791,8 +791,8 @@ impl AppointmentService {
         let mut tx = self.store.begin().await?;
         tx.appointments().set_feed(actor.user_id, None, now).await?;
         tx.append_audit(
-            AuditEvent::new(
-                Some(actor.user_id),
+            AuditEvent::by(
+                actor,
                 "calendar_feed.revoke",
                 "user",
                 Some(actor.user_id.to_string()),

@@ -134,8 +134,8 @@ impl AppointmentService {
         let mut tx = self.store.begin().await?;
         tx.appointments().insert_type(&t).await?;
         tx.append_audit(
-            AuditEvent::new(
-                Some(actor.user_id),
+            AuditEvent::by(
+                actor,
                 "appointment_types.create",
                 "appointment_type",
                 Some(t.id.to_string()),
@@ -220,8 +220,8 @@ impl AppointmentService {
             .set_weekly_hours(p.user_id, &hours, now)
             .await?;
         tx.append_audit(
-            AuditEvent::new(
-                Some(actor.user_id),
+            AuditEvent::by(
+                actor,
                 "schedules.set",
                 "provider",
                 Some(p.user_id.to_string()),
@@ -365,8 +365,8 @@ impl AppointmentService {
         }
         if !preview {
             tx.appointments().insert_exception(&e).await?;
-            entries.push(AuditEvent::new(
-                Some(actor.user_id),
+            entries.push(AuditEvent::by(
+                actor,
                 "schedules.exception",
                 "schedule_exception",
                 Some(e.id.to_string()),

@@ -203,8 +203,8 @@ impl AppointmentService {
         if !mine && !Self::is_clinic(actor) {
             self.audit
                 .append(
-                    AuditEvent::new(
-                        Some(actor.user_id),
+                    AuditEvent::by(
+                        actor,
                         action,
                         "appointment",
                         Some(a.id.to_string()),
@@ -353,8 +353,8 @@ pub(super) fn appointment_event(
     a: &Appointment,
     patient_user: Option<UserId>,
 ) -> AuditEvent {
-    AuditEvent::new(
-        Some(actor.user_id),
+    AuditEvent::by(
+        actor,
         action,
         "appointment",
         Some(a.id.to_string()),

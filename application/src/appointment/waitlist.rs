@@ -44,8 +44,8 @@ fn entry_event(
     patient: PatientId,
     account: Option<UserId>,
 ) -> AuditEvent {
-    AuditEvent::new(
-        Some(actor.user_id),
+    AuditEvent::by(
+        actor,
         action,
         "waitlist_entry",
         Some(e.id.to_string()),
@@ -137,8 +137,8 @@ impl AppointmentService {
         } else {
             Some(self.own_patient(actor).await?)
         };
-        let mut entry = AuditEvent::new(
-            Some(actor.user_id),
+        let mut entry = AuditEvent::by(
+            actor,
             "waitlist.list",
             "waitlist_entry",
             None,
@@ -243,8 +243,8 @@ impl AppointmentService {
             let p = self.own_patient(actor).await?;
             self.audit
                 .append(
-                    AuditEvent::new(
-                        Some(actor.user_id),
+                    AuditEvent::by(
+                        actor,
                         "waitlist.offers",
                         "waitlist_offer",
                         None,
@@ -333,8 +333,8 @@ impl AppointmentService {
         o.decline(now).map_err(offer_error)?;
         tx.appointments().update_offer(&o).await?;
         tx.append_audit(
-            AuditEvent::new(
-                Some(actor.user_id),
+            AuditEvent::by(
+                actor,
                 "waitlist.decline",
                 "waitlist_offer",
                 Some(o.id.to_string()),

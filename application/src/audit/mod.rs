@@ -25,13 +25,7 @@ pub(crate) async fn authorize_audited(
     if let Err(denied) = authorize(actor, action) {
         audit
             .append(
-                AuditEvent::new(
-                    Some(actor.user_id),
-                    action.name(),
-                    entity,
-                    id,
-                    Outcome::Denied,
-                ),
+                AuditEvent::by(actor, action.name(), entity, id, Outcome::Denied),
                 now,
             )
             .await?;

@@ -48,7 +48,7 @@ impl AuditService {
         };
         self.store
             .append(
-                AuditEvent::new(Some(actor.user_id), "audit.read", "audit", None, outcome),
+                AuditEvent::by(actor, "audit.read", "audit", None, outcome),
                 self.clock.now(),
             )
             .await?;

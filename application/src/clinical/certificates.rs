@@ -133,8 +133,8 @@ impl ClinicalService {
         let found = self.store.certificates(&filter, page).await?;
         let entry = match &scope {
             Some(p) => patient_event(actor, "certificates.list", "patient", p.id.to_string(), p),
-            None => AuditEvent::new(
-                Some(actor.user_id),
+            None => AuditEvent::by(
+                actor,
                 "certificates.list",
                 "certificate",
                 None,
@@ -365,8 +365,8 @@ impl ClinicalService {
                 // transaction is gone (SQLite has one writer).
                 drop(tx);
                 self.audit(
-                    AuditEvent::new(
-                        Some(actor.user_id),
+                    AuditEvent::by(
+                        actor,
                         action,
                         "certificate",
                         Some(id.to_string()),
@@ -617,9 +617,10 @@ impl ClinicalService {
         code: &str,
         client: Option<&str>,
     ) -> Result<Verification, AppError> {
-        let client = client.map_or_else(|| "unknown".to_owned(), address_key);
+        let addr: Option<std::net::IpAddr> = client.and_then(|ip| ip.parse().ok());
+        let key = client.map_or_else(|| "unknown".to_owned(), address_key);
         self.verify_limit
-            .hit(&client, self.clock.now())
+            .hit(&key, self.clock.now())
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
         let code = CertificateCode::parse(code).ok_or(AppError::NotFound {
             what: "certificate",
@@ -644,7 +645,8 @@ impl ClinicalService {
                 Some(c.id.to_string()),
                 Outcome::Success,
             )
-            .about_patient(c.patient_id, owner),
+            .about_patient(c.patient_id, owner)
+            .from(addr),
         )
         .await?;
         Ok(Verification {
@@ -709,8 +711,8 @@ impl ClinicalService {
         tx.clinical().insert_template(&t).await?;
         commit_audited(
             tx,
-            vec![AuditEvent::new(
-                Some(actor.user_id),
+            vec![AuditEvent::by(
+                actor,
                 "certificate_templates.create",
                 "certificate_template",
                 Some(t.id.to_string()),

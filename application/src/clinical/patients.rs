@@ -106,8 +106,8 @@ impl ClinicalService {
             campus,
         };
         let found = self.store.search_patients(&filter, page).await?;
-        self.audit(domain::audit::AuditEvent::new(
-            Some(actor.user_id),
+        self.audit(domain::audit::AuditEvent::by(
+            actor,
             "patients.list",
             "patient",
             None,

@@ -120,13 +120,7 @@ impl ClinicalService {
         }
         let entry = match scope {
             Some(p) => patient_event(actor, action, "patient", p.id.to_string(), p),
-            None => AuditEvent::new(
-                Some(actor.user_id),
-                action,
-                "record",
-                None,
-                Outcome::Success,
-            ),
+            None => AuditEvent::by(actor, action, "record", None, Outcome::Success),
         };
         self.audit(entry).await?;
         let mut items = Vec::with_capacity(page.items.len());

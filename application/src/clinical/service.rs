@@ -223,7 +223,7 @@ pub(super) fn event(
     id: String,
     outcome: Outcome,
 ) -> AuditEvent {
-    AuditEvent::new(Some(actor.user_id), action, entity, Some(id), outcome)
+    AuditEvent::by(actor, action, entity, Some(id), outcome)
 }
 
 /// An event about a patient's data.

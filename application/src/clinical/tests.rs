@@ -34,10 +34,7 @@ pub(crate) fn patient(user: Option<UserId>, allergies: Vec<Allergy>) -> Patient 
 }
 
 pub(crate) fn actor(role: Role) -> Actor {
-    Actor {
-        user_id: UserId::new(),
-        role,
-    }
+    Actor::new(UserId::new(), role)
 }
 
 fn service(

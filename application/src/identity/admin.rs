@@ -27,13 +27,7 @@ impl IdentityService {
         let page = tx.identity().list_users(&filter, page).await?;
         commit_audited(
             tx,
-            [event(
-                Some(actor.user_id),
-                "users.list",
-                "user",
-                None,
-                Outcome::Success,
-            )],
+            [event(actor, "users.list", "user", None, Outcome::Success)],
             now,
         )
         .await?;
@@ -53,11 +47,8 @@ impl IdentityService {
             .ok_or(AppError::NotFound { what: "user" })?
             .user;
         if id != actor.user_id {
-            tx.append_audit(
-                user_event(Some(actor.user_id), "users.read", id, Outcome::Success),
-                now,
-            )
-            .await?;
+            tx.append_audit(user_event(actor, "users.read", id, Outcome::Success), now)
+                .await?;
         }
         tx.commit().await?;
         Ok(user)
@@ -133,14 +124,7 @@ impl IdentityService {
         }
         commit_audited(
             tx,
-            [event(
-                Some(actor.user_id),
-                "users.update",
-                "user",
-                entity_id,
-                Outcome::Success,
-            )
-            .about(id)],
+            [event(actor, "users.update", "user", entity_id, Outcome::Success).about(id)],
             now,
         )
         .await?;
@@ -161,7 +145,7 @@ impl IdentityService {
         commit_audited(
             tx,
             [event(
-                Some(actor.user_id),
+                actor,
                 "safe_emails.list",
                 "safe_email",
                 None,
@@ -227,7 +211,7 @@ impl IdentityService {
         commit_audited(
             tx,
             [event(
-                Some(actor.user_id),
+                actor,
                 "safe_emails.add",
                 "safe_email",
                 Some(entry.id.to_string()),
@@ -256,7 +240,7 @@ impl IdentityService {
         commit_audited(
             tx,
             [event(
-                Some(actor.user_id),
+                actor,
                 "safe_emails.delete",
                 "safe_email",
                 Some(id.to_string()),

@@ -51,7 +51,7 @@ impl IdentityService {
             commit_audited(
                 tx,
                 [event(
-                    Some(me),
+                    &auth.actor,
                     "password.change",
                     "user",
                     Some(me.to_string()),
@@ -76,7 +76,7 @@ impl IdentityService {
         commit_audited(
             tx,
             [event(
-                Some(me),
+                &auth.actor,
                 "password.change",
                 "user",
                 Some(me.to_string()),

@@ -86,7 +86,7 @@ impl IdentityService {
         commit_audited(
             tx,
             [user_event(
-                Some(user.id),
+                &auth.actor,
                 "profile.update",
                 user.id,
                 Outcome::Success,

@@ -159,20 +159,46 @@ pub(super) fn email_error_details(e: &EmailError) -> Details {
     d
 }
 
-/// An event by `actor` (`None`: anonymous) about an entity.
+/// Who acted, as the audit log records it: a signed-in [`Actor`] (with the address it
+/// acted from), or a user id (`None`: anonymous) before there is a session.
+pub(super) trait Acting {
+    /// The acting user.
+    fn user(&self) -> Option<UserId>;
+    /// The address the request came from.
+    fn client(&self) -> Option<std::net::IpAddr> {
+        None
+    }
+}
+
+impl Acting for &Actor {
+    fn user(&self) -> Option<UserId> {
+        Some(self.user_id)
+    }
+    fn client(&self) -> Option<std::net::IpAddr> {
+        self.client
+    }
+}
+
+impl Acting for Option<UserId> {
+    fn user(&self) -> Option<UserId> {
+        *self
+    }
+}
+
+/// An event by `actor` about an entity.
 pub(super) fn event(
-    actor: Option<UserId>,
+    actor: impl Acting,
     action: &str,
     entity: &str,
     id: Option<String>,
     outcome: Outcome,
 ) -> AuditEvent {
-    AuditEvent::new(actor, action, entity, id, outcome)
+    AuditEvent::new(actor.user(), action, entity, id, outcome).from(actor.client())
 }
 
-/// An event about one user's account, acted on by `actor` (`None`: anonymous).
+/// An event about one user's account, acted on by `actor`.
 pub(super) fn user_event(
-    actor: Option<UserId>,
+    actor: impl Acting,
     action: &str,
     user: UserId,
     outcome: Outcome,
@@ -209,13 +235,7 @@ impl IdentityService {
             let tx = self.store.begin().await?;
             commit_audited(
                 tx,
-                [event(
-                    Some(actor.user_id),
-                    action.name(),
-                    entity,
-                    id,
-                    Outcome::Denied,
-                )],
+                [event(actor, action.name(), entity, id, Outcome::Denied)],
                 self.clock.now(),
             )
             .await?;

@@ -31,6 +31,8 @@ impl IdentityService {
             .client_ip
             .as_deref()
             .map(|ip| format!("ip:{}", address_key(ip)));
+        let client: Option<std::net::IpAddr> =
+            cmd.client_ip.as_deref().and_then(|ip| ip.parse().ok());
         let _turn = self.attempts.turn(&email_key).await;
         let provisional = self
             .throttle_attempt(&email_key, ip_key.as_deref(), None)
@@ -56,7 +58,8 @@ impl IdentityService {
                 if let Some(k) = &ip_key {
                     tx.identity().record_login_failure(k, now).await?;
                 }
-                let mut e = event(None, "auth.login", "session", None, Outcome::Failed);
+                let mut e =
+                    event(None, "auth.login", "session", None, Outcome::Failed).from(client);
                 e.subject = record.map(|r| r.user.id);
                 commit_audited(tx, [e], now).await?;
                 return Err(AppError::Unauthenticated {
@@ -88,7 +91,8 @@ impl IdentityService {
                     "session",
                     None,
                     Outcome::Failed,
-                )],
+                )
+                .from(client)],
                 now,
             )
             .await?;
@@ -115,7 +119,8 @@ impl IdentityService {
                 "session",
                 Some(session.id.to_string()),
                 Outcome::Success,
-            )],
+            )
+            .from(client)],
             now,
         )
         .await?;
@@ -152,10 +157,7 @@ impl IdentityService {
             });
         }
         Ok(AuthContext {
-            actor: Actor {
-                user_id: user.id,
-                role: user.role,
-            },
+            actor: Actor::new(user.id, user.role),
             session_id: session.id,
             user,
         })
@@ -169,7 +171,7 @@ impl IdentityService {
         commit_audited(
             tx,
             [event(
-                Some(auth.actor.user_id),
+                &auth.actor,
                 "auth.logout",
                 "session",
                 Some(auth.session_id.to_string()),

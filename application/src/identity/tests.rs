@@ -269,10 +269,7 @@ async fn a_denied_admin_action_is_audited_and_lists_nothing() {
         .returning(|_, _| Ok(()));
     tx.work.expect_commit().times(1).returning(|| Ok(()));
     tx.identity.expect_list_users().never();
-    let actor = Actor {
-        user_id: UserId::new(),
-        role: Role::Staff,
-    };
+    let actor = Actor::new(UserId::new(), Role::Staff);
     let err = service(store_with(tx), hasher())
         .list_users(&actor, UserFilter::default(), PageRequest::default())
         .await

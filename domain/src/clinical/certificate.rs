@@ -519,10 +519,7 @@ mod tests {
     }
 
     fn actor(role: Role) -> Actor {
-        Actor {
-            user_id: UserId::new(),
-            role,
-        }
+        Actor::new(UserId::new(), role)
     }
 
     fn cert(role: Role, kind: CertificateKind) -> Result<Certificate, CertificateError> {

@@ -84,6 +84,11 @@ pub struct AuditDto {
     pub patient_id: Option<Uuid>,
     /// `success`, `denied` or `failed`.
     pub outcome: String,
+    /// The client address the request came from (behind a trusted proxy, from
+    /// `X-Forwarded-For`); absent for background jobs and for entries written before it
+    /// was recorded.
+    #[oai(skip_serializing_if_is_none)]
+    pub client_addr: Option<String>,
     /// The previous entry's hash.
     pub prev_hash: String,
     /// This entry's hash.
@@ -113,6 +118,7 @@ pub(super) fn audit_dto(r: AuditRecord, zone: ClinicZone) -> AuditDto {
         subject_id: r.event.subject.map(|s| s.as_uuid()),
         patient_id: r.event.patient.map(|p| p.as_uuid()),
         outcome: r.event.outcome.as_str().into(),
+        client_addr: r.event.client.map(|c| c.to_string()),
         prev_hash: r.prev_hash,
         hash: r.hash,
     }

@@ -8,6 +8,7 @@ use poem::http::StatusCode;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 
+use super::client::ClientAddr;
 use super::error::ApiError;
 
 /// `Authorization: Bearer <token>` from POST /api/auth/login.
@@ -23,8 +24,11 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthContext
             "identity service missing",
         ))
     })?;
-    identity
+    let mut auth = identity
         .authenticate(&bearer.token)
         .await
-        .map_err(|e| poem::Error::from(ApiError::from(e)))
+        .map_err(|e| poem::Error::from(ApiError::from(e)))?;
+    // The audit log records where each signed-in request came from.
+    auth.actor.client = req.extensions().get::<ClientAddr>().map(|c| c.0);
+    Ok(auth)
 }

@@ -21,6 +21,7 @@ pub mod audit_log {
         pub prev_hash: String,
         pub hash: String,
         pub patient_id: Option<Uuid>,
+        pub client_addr: Option<String>,
     }
 
     /// No declared relations: joins are written where they are needed.
@@ -69,6 +70,7 @@ pub mod audit_pending {
         pub subject_id: Option<Uuid>,
         pub patient_id: Option<Uuid>,
         pub outcome: String,
+        pub client_addr: Option<String>,
     }
 
     /// No declared relations: joins are written where they are needed.

@@ -15,6 +15,7 @@ pub mod m20261121_000001_identity;
 pub mod m20261121_000002_clinical;
 pub mod m20261121_000003_appointments;
 pub mod m20261207_000004_audit_pending;
+pub mod m20261207_000005_audit_client;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_clinical::Migration),
             Box::new(m20261121_000003_appointments::Migration),
             Box::new(m20261207_000004_audit_pending::Migration),
+            Box::new(m20261207_000005_audit_client::Migration),
         ]
     }
 }
