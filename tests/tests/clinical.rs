@@ -647,6 +647,16 @@ async fn search_filters_and_duplicates() {
         ),
         (Some(3), Some(2))
     );
+    // A search answers its total in the page's own query; past the end it still knows it.
+    for (page, names) in [(1, vec!["John Doe"]), (2, vec!["Jane Smith"]), (3, vec![])] {
+        let r = get(&format!("search=j&page_size=1&page={page}"))
+            .await
+            .expect(200);
+        assert_eq!(r.body["total"].as_u64(), Some(2), "page {page}");
+        assert_eq!(found(r), names, "page {page}");
+    }
+    let r = get("search=zzz").await.expect(200);
+    assert_eq!((r.body["total"].as_u64(), found(r).len()), (Some(0), 0));
 
     // Duplicates and bad values.
     app.post(

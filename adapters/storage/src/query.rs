@@ -64,6 +64,39 @@ where
     Ok(())
 }
 
+/// How many rows `query` matches, as a plain `SELECT COUNT(*) … WHERE …`. sea-orm's
+/// paginator counts a subquery of every column instead, which SQLite materialises: for a
+/// patient search matching 2,800 of 100,000 patients, 2.7 ms against 0.6 ms.
+pub(crate) async fn count<E, C>(c: &C, query: &sea_orm::Select<E>) -> Result<u64, StoreError>
+where
+    E: sea_orm::EntityTrait,
+    C: ConnectionTrait,
+{
+    use sea_orm::QueryTrait;
+    use sea_orm::sea_query::{Alias, Expr};
+    let mut stmt = query.as_query().clone();
+    stmt.clear_selects()
+        .clear_order_by()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
+    count_rows(c, &stmt).await
+}
+
+/// Runs `stmt`, a `SELECT COUNT(*) AS n …`, and reads `n`.
+pub(crate) async fn count_rows<C: ConnectionTrait>(
+    c: &C,
+    stmt: &sea_orm::sea_query::SelectStatement,
+) -> Result<u64, StoreError> {
+    let n: i64 = c
+        .query_one(stmt)
+        .await
+        .map_err(map_db_err)?
+        .map(|r| r.try_get("", "n"))
+        .transpose()
+        .map_err(map_db_err)?
+        .unwrap_or_default();
+    Ok(u64::try_from(n).unwrap_or_default())
+}
+
 /// Runs a filtered, ordered query for one page, with the total count of matches.
 pub(crate) async fn fetch_page<E, C, T>(
     c: &C,
@@ -76,8 +109,8 @@ where
     E::Model: Sync,
     C: ConnectionTrait,
 {
-    use sea_orm::{PaginatorTrait, QuerySelect};
-    let total = query.clone().count(c).await.map_err(map_db_err)?;
+    use sea_orm::QuerySelect;
+    let total = count(c, &query).await?;
     let rows = query
         .offset(page.offset())
         .limit(page.page_size())
@@ -90,4 +123,82 @@ where
         page: page.page(),
         page_size: page.page_size(),
     })
+}
+
+/// A row that carries the number of rows its query matched (`COUNT(*) OVER ()`).
+struct Counted<M> {
+    model: M,
+    total: i64,
+}
+
+impl<M: sea_orm::FromQueryResult> sea_orm::FromQueryResult for Counted<M> {
+    fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            model: M::from_query_result(res, pre)?,
+            total: res.try_get(pre, "page_total")?,
+        })
+    }
+}
+
+/// Like [`fetch_page`], in one query for selective filters: each row of the page carries
+/// the total (`COUNT(*) OVER ()`), so the matches are found once, not once to count and
+/// again to page. A page past the end has no row to carry it and counts separately. Not
+/// for unfiltered lists: the window reads every match, where `LIMIT` on an ordered index
+/// reads a page.
+pub(crate) async fn fetch_page_counted<E, C, T>(
+    c: &C,
+    query: sea_orm::Select<E>,
+    page: domain::paging::PageRequest,
+    convert: impl Fn(E::Model) -> Result<T, StoreError>,
+) -> Result<domain::paging::Page<T>, StoreError>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    use sea_orm::sea_query::Expr;
+    let rows: Vec<Counted<E::Model>> = query
+        .clone()
+        .expr_as(Expr::cust("COUNT(*) OVER ()"), "page_total")
+        .offset(page.offset())
+        .limit(page.page_size())
+        .into_model()
+        .all(c)
+        .await
+        .map_err(map_db_err)?;
+    let total = match rows.first() {
+        Some(r) => u64::try_from(r.total).unwrap_or_default(),
+        None if page.offset() == 0 => 0,
+        None => count(c, &query).await?,
+    };
+    Ok(domain::paging::Page {
+        items: rows
+            .into_iter()
+            .map(|r| convert(r.model))
+            .collect::<Result<_, _>>()?,
+        total,
+        page: page.page(),
+        page_size: page.page_size(),
+    })
+}
+
+/// [`fetch_page_counted`] when the filter is `selective` (a search term, one patient),
+/// else [`fetch_page`].
+pub(crate) async fn fetch_page_as<E, C, T>(
+    selective: bool,
+    c: &C,
+    query: sea_orm::Select<E>,
+    page: domain::paging::PageRequest,
+    convert: impl Fn(E::Model) -> Result<T, StoreError>,
+) -> Result<domain::paging::Page<T>, StoreError>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    if selective {
+        fetch_page_counted(c, query, page, convert).await
+    } else {
+        fetch_page(c, query, page, convert).await
+    }
 }

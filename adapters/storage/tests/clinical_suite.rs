@@ -236,6 +236,18 @@ async fn prefix_search_matches_names_emails_and_ids_and_records_list_newest_firs
             .windows(2)
             .all(|w| w[0].visit_at >= w[1].visit_at)
     );
+    // The page's rows carry the total; a page past the end counts on its own.
+    let past = store
+        .medical_records(
+            &RecordFilter {
+                patient_id: Some(with_records),
+                ..RecordFilter::default()
+            },
+            PageRequest::new(Some(50), Some(100)).expect("page"),
+        )
+        .await
+        .expect("records");
+    assert_eq!((past.items.len(), past.total), (0, list.total));
 }
 
 async fn futures_first(store: &SeaOrmClinicalStore, patients: &[Patient]) -> PatientId {
@@ -256,4 +268,77 @@ async fn futures_first(store: &SeaOrmClinicalStore, patients: &[Patient]) -> Pat
         }
     }
     panic!("no seeded patient has two records")
+}
+
+/// Every page of a search equals the same page of a brute-force filter and sort of all
+/// patients, for terms with few matches (one query sorts them) and with many (one branch
+/// per prefix range, united).
+#[tokio::test]
+async fn search_pages_equal_a_brute_force_sort_for_few_and_many_matches() {
+    let (db, store) = setup().await;
+    let audit = SeaOrmAuditStore::new(db.clone());
+    seed_patients(&store, &audit, 3000, 0, 5, Utc::now(), &|_| {})
+        .await
+        .expect("seeded");
+    let mut all = Vec::new();
+    for n in 1.. {
+        let page = PageRequest::new(Some(n), Some(100)).expect("page");
+        let got = store
+            .search_patients(&PatientFilter::default(), page)
+            .await
+            .expect("list")
+            .items;
+        if got.is_empty() {
+            break;
+        }
+        all.extend(got);
+    }
+    assert_eq!(all.len(), 3000);
+    let key = |p: &Patient| {
+        (
+            p.last_name.as_str().to_lowercase(),
+            p.first_name.as_str().to_lowercase(),
+            p.id.as_uuid(),
+        )
+    };
+    let mut most = 0;
+    for term in [
+        "a", "m", "ma", "sant", "maria", "dela c", "ana s", "2", "zz",
+    ] {
+        let mut want: Vec<&Patient> = all
+            .iter()
+            .filter(|p| {
+                let (last, first, _) = key(p);
+                last.starts_with(term)
+                    || first.starts_with(term)
+                    || format!("{first} {last}").starts_with(term)
+                    || p.email
+                        .as_ref()
+                        .is_some_and(|e| e.as_str().starts_with(term))
+                    || p.usc_id
+                        .as_ref()
+                        .is_some_and(|u| u.as_str().starts_with(&term.to_uppercase()))
+            })
+            .collect();
+        want.sort_by_key(|p| key(p));
+        most = most.max(want.len());
+        let f = PatientFilter {
+            search: Some(term.into()),
+            ..PatientFilter::default()
+        };
+        for n in [1, 2, 7] {
+            let page = PageRequest::new(Some(n), Some(20)).expect("page");
+            let got = store.search_patients(&f, page).await.expect("search");
+            assert_eq!(got.total, want.len() as u64, "total for {term:?}");
+            let ids: Vec<PatientId> = got.items.iter().map(|p| p.id).collect();
+            let expected: Vec<PatientId> = want
+                .iter()
+                .skip((n as usize - 1) * 20)
+                .take(20)
+                .map(|p| p.id)
+                .collect();
+            assert_eq!(ids, expected, "page {n} of {term:?}");
+        }
+    }
+    assert!(most > 400, "a term with many matches was tried ({most})");
 }

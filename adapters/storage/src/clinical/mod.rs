@@ -7,6 +7,7 @@
 //! rows to domain values; queries both share live here.
 
 mod rows;
+mod search;
 mod store;
 mod tx;
 
@@ -35,10 +36,9 @@ use domain::{
     CertificateId, DentalRecordId, DocumentId, MedicalRecordId, PatientId, TemplateId, UserId,
 };
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde_json::{Value, json};
 
@@ -244,7 +244,7 @@ pub(crate) async fn count<E: EntityTrait, C: ConnectionTrait>(
 where
     E::Model: Sync,
 {
-    q.count(c).await.map_err(map_db_err)
+    crate::query::count(c, &q).await
 }
 
 #[async_trait]

@@ -22,16 +22,6 @@ impl ClinicalStore for SeaOrmClinicalStore {
         page: PageRequest,
     ) -> Result<Page<Patient>, StoreError> {
         let mut cond = Condition::all();
-        if let Some(t) = &f.search {
-            cond = cond.add(
-                Condition::any()
-                    .add(starts_with(patients::Column::LastLc, t))
-                    .add(starts_with(patients::Column::FirstLc, t))
-                    .add(starts_with(patients::Column::FullLc, t))
-                    .add(starts_with(patients::Column::Email, t))
-                    .add(starts_with(patients::Column::UscId, &t.to_uppercase())),
-            );
-        }
         if let Some(sex) = f.sex {
             cond = cond.add(patients::Column::Sex.eq(sex.as_str()));
         }
@@ -50,20 +40,12 @@ impl ClinicalStore for SeaOrmClinicalStore {
         if let Some(c) = f.campus {
             cond = cond.add(patients::Column::Campus.eq(c.as_str()));
         }
-        // Searching, PostgreSQL may answer ORDER BY ... LIMIT by walking the whole name
-        // index from "a" and filtering until enough matches turn up: 153 ms for "santos",
-        // 80 ms for "uy" among 100,000 patients. Ordering by an expression of the name that
-        // no index provides keeps it on the lookups of the five prefix ranges and a sort of
-        // the matches: 6 and 5 ms, bounded by the number of matches (a one-letter term,
-        // thousands of matches, costs ~40 ms). Same order, byte-wise.
-        let last = if f.search.is_some() {
-            Expr::col(patients::Column::LastLc).binary(BinOper::Custom("||"), "")
-        } else {
-            Expr::col(patients::Column::LastLc)
-        };
+        if let Some(term) = &f.search {
+            return super::search::by_prefix(self.db.connection(), term, cond, page).await;
+        }
         let q = patients::Entity::find()
             .filter(cond)
-            .order_by_asc(last)
+            .order_by_asc(patients::Column::LastLc)
             .order_by_asc(patients::Column::FirstLc)
             .order_by_asc(patients::Column::Id);
         crate::query::fetch_page(self.db.connection(), q, page, patient_from).await
@@ -97,7 +79,14 @@ impl ClinicalStore for SeaOrmClinicalStore {
             .filter(cond)
             .order_by_desc(medical_records::Column::VisitAt)
             .order_by_desc(medical_records::Column::Id);
-        crate::query::fetch_page(self.db.connection(), q, page, medical_from).await
+        crate::query::fetch_page_as(
+            f.patient_id.is_some(),
+            self.db.connection(),
+            q,
+            page,
+            medical_from,
+        )
+        .await
     }
 
     async fn dental_record(&self, id: DentalRecordId) -> Result<Option<DentalRecord>, StoreError> {
@@ -125,7 +114,14 @@ impl ClinicalStore for SeaOrmClinicalStore {
             .filter(cond)
             .order_by_desc(dental_records::Column::VisitAt)
             .order_by_desc(dental_records::Column::Id);
-        crate::query::fetch_page(self.db.connection(), q, page, dental_from).await
+        crate::query::fetch_page_as(
+            f.patient_id.is_some(),
+            self.db.connection(),
+            q,
+            page,
+            dental_from,
+        )
+        .await
     }
 
     async fn revisions(&self, record: RecordRef) -> Result<Vec<Revision>, StoreError> {

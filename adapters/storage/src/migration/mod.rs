@@ -16,6 +16,7 @@ pub mod m20261121_000002_clinical;
 pub mod m20261121_000003_appointments;
 pub mod m20261207_000004_audit_pending;
 pub mod m20261207_000005_audit_client;
+pub mod m20261207_000006_search_indexes;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_appointments::Migration),
             Box::new(m20261207_000004_audit_pending::Migration),
             Box::new(m20261207_000005_audit_client::Migration),
+            Box::new(m20261207_000006_search_indexes::Migration),
         ]
     }
 }
