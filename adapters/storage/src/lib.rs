@@ -101,9 +101,9 @@ impl Database {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(15))
                     // Reads map the file instead of copying each page through a pread
-                    // syscall into every connection's own cache (a quarter of a search's
-                    // CPU went to those copies). Address space, not memory: mapped pages
-                    // are the OS page cache, shared, and reclaimed under pressure.
+                    // syscall into every connection's own small cache (the largest kernel
+                    // cost in a loaded search's profile). Address space, not heap: mapped
+                    // pages are the OS page cache, shared, and reclaimed under pressure.
                     .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
             });
         let writer = url
