@@ -27,11 +27,6 @@ impl Actor {
             client: None,
         }
     }
-
-    /// The same actor, acting from `client`.
-    pub fn from(self, client: Option<std::net::IpAddr>) -> Self {
-        Self { client, ..self }
-    }
 }
 
 /// Everything a user can ask the system to do so far, with the resource it targets.
