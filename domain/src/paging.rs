@@ -83,14 +83,19 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// A page with no matches.
-    pub fn empty(request: PageRequest) -> Self {
+    /// The page `request` asked for: `items` out of `total` matches.
+    pub fn answer(request: PageRequest, items: Vec<T>, total: u64) -> Self {
         Page {
-            items: Vec::new(),
-            total: 0,
+            items,
+            total,
             page: request.page(),
             page_size: request.page_size(),
         }
+    }
+
+    /// A page with no matches.
+    pub fn empty(request: PageRequest) -> Self {
+        Self::answer(request, Vec::new(), 0)
     }
 
     /// Maps each item, keeping the paging figures.

@@ -118,12 +118,8 @@ where
         .all(c)
         .await
         .map_err(map_db_err)?;
-    Ok(domain::paging::Page {
-        items: rows.into_iter().map(convert).collect::<Result<_, _>>()?,
-        total,
-        page: page.page(),
-        page_size: page.page_size(),
-    })
+    let items = rows.into_iter().map(convert).collect::<Result<_, _>>()?;
+    Ok(domain::paging::Page::answer(page, items, total))
 }
 
 /// A row that carries the number of rows its query matched (`COUNT(*) OVER ()`).
@@ -172,15 +168,11 @@ where
         None if page.offset() == 0 => 0,
         None => count(c, &query).await?,
     };
-    Ok(domain::paging::Page {
-        items: rows
-            .into_iter()
-            .map(|r| convert(r.model))
-            .collect::<Result<_, _>>()?,
-        total,
-        page: page.page(),
-        page_size: page.page_size(),
-    })
+    let items = rows
+        .into_iter()
+        .map(|r| convert(r.model))
+        .collect::<Result<_, _>>()?;
+    Ok(domain::paging::Page::answer(page, items, total))
 }
 
 /// [`fetch_page_counted`] when the filter is `selective` (a search term, one patient),

@@ -106,12 +106,7 @@ pub(super) async fn by_prefix<C: ConnectionTrait>(
         .to_owned();
     let total = crate::query::count_rows(c, &count).await?;
     if page.offset() >= total {
-        return Ok(Page {
-            items: Vec::new(),
-            total,
-            page: page.page(),
-            page_size: page.page_size(),
-        });
+        return Ok(Page::answer(page, Vec::new(), total));
     }
 
     if total <= FEW {
@@ -131,12 +126,7 @@ pub(super) async fn by_prefix<C: ConnectionTrait>(
             .into_iter()
             .map(patient_from)
             .collect::<Result<_, _>>()?;
-        return Ok(Page {
-            items,
-            total,
-            page: page.page(),
-            page_size: page.page_size(),
-        });
+        return Ok(Page::answer(page, items, total));
     }
 
     let limit = page.offset() + page.page_size();
@@ -177,10 +167,5 @@ pub(super) async fn by_prefix<C: ConnectionTrait>(
         .into_iter()
         .map(patient_from)
         .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page(),
-        page_size: page.page_size(),
-    })
+    Ok(Page::answer(page, items, total))
 }
