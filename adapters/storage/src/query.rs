@@ -137,12 +137,13 @@ impl<M: sea_orm::FromQueryResult> sea_orm::FromQueryResult for Counted<M> {
     }
 }
 
-/// Like [`fetch_page`], in one query for selective filters: each row of the page carries
-/// the total (`COUNT(*) OVER ()`), so the matches are found once, not once to count and
-/// again to page. A page past the end has no row to carry it and counts separately. Not
-/// for unfiltered lists: the window reads every match, where `LIMIT` on an ordered index
-/// reads a page.
-pub(crate) async fn fetch_page_counted<E, C, T>(
+/// [`fetch_page`], in one query when the filter is `selective` (a search term, one
+/// patient): each row of the page carries the total (`COUNT(*) OVER ()`), so the matches
+/// are found once, not once to count and again to page. A page past the end has no row to
+/// carry it and counts separately. Not for unfiltered lists: the window reads every match,
+/// where `LIMIT` on an ordered index reads a page.
+pub(crate) async fn fetch_page_as<E, C, T>(
+    selective: bool,
     c: &C,
     query: sea_orm::Select<E>,
     page: domain::paging::PageRequest,
@@ -154,6 +155,9 @@ where
     C: ConnectionTrait,
 {
     use sea_orm::sea_query::Expr;
+    if !selective {
+        return fetch_page(c, query, page, convert).await;
+    }
     let rows: Vec<Counted<E::Model>> = query
         .clone()
         .expr_as(Expr::cust("COUNT(*) OVER ()"), "page_total")
@@ -173,25 +177,4 @@ where
         .map(|r| convert(r.model))
         .collect::<Result<_, _>>()?;
     Ok(domain::paging::Page::answer(page, items, total))
-}
-
-/// [`fetch_page_counted`] when the filter is `selective` (a search term, one patient),
-/// else [`fetch_page`].
-pub(crate) async fn fetch_page_as<E, C, T>(
-    selective: bool,
-    c: &C,
-    query: sea_orm::Select<E>,
-    page: domain::paging::PageRequest,
-    convert: impl Fn(E::Model) -> Result<T, StoreError>,
-) -> Result<domain::paging::Page<T>, StoreError>
-where
-    E: sea_orm::EntityTrait,
-    E::Model: Sync,
-    C: ConnectionTrait,
-{
-    if selective {
-        fetch_page_counted(c, query, page, convert).await
-    } else {
-        fetch_page(c, query, page, convert).await
-    }
 }

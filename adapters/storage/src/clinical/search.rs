@@ -27,7 +27,9 @@ use domain::paging::{Page, PageRequest};
 use sea_orm::sea_query::{
     Alias, Asterisk, BinOper, Expr, ExprTrait, JoinType, Order, Query, SelectStatement, UnionType,
 };
-use sea_orm::{Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
 
 use super::{patient_from, starts_with};
 use crate::entities::patients::{self, Column as P};
@@ -93,7 +95,6 @@ pub(super) async fn by_prefix<C: ConnectionTrait>(
 ) -> Result<Page<Patient>, StoreError> {
     let ranges = ranges(term);
     let backend = c.get_database_backend();
-    let missing = || StoreError::Other(anyhow::anyhow!("search without ranges"));
 
     let any = ranges.iter().fold(Condition::any(), |any, (col, prefix)| {
         any.add(starts_with(*col, prefix))
@@ -109,34 +110,46 @@ pub(super) async fn by_prefix<C: ConnectionTrait>(
         return Ok(Page::answer(page, Vec::new(), total));
     }
 
-    if total <= FEW {
+    let rows = if total <= FEW {
         // Few matches: one query that sorts them all is cheaper than five branches.
-        let q = patients::Entity::find()
+        patients::Entity::find()
             .filter(any)
             .filter(filters)
             .order_by_asc(Expr::col(P::LastLc).binary(BinOper::Custom("||"), ""))
             .order_by_asc(P::FirstLc)
             .order_by_asc(P::Id)
             .offset(page.offset())
-            .limit(page.page_size());
-        let items = q
-            .all(c)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(patient_from)
-            .collect::<Result<_, _>>()?;
-        return Ok(Page::answer(page, items, total));
-    }
+            .limit(page.page_size())
+            .into_query()
+    } else {
+        by_branches(&ranges, &filters, page)?
+    };
+    let items = patients::Entity::find()
+        .from_raw_sql(backend.build(&rows))
+        .all(c)
+        .await
+        .map_err(map_db_err)?
+        .into_iter()
+        .map(patient_from)
+        .collect::<Result<_, _>>()?;
+    Ok(Page::answer(page, items, total))
+}
 
+/// The page's rows through one name-ordered branch per range, united, ordered, cut to the
+/// page and joined to the rows.
+fn by_branches(
+    ranges: &[(P, String)],
+    filters: &Condition,
+    page: PageRequest,
+) -> Result<SelectStatement, StoreError> {
     let limit = page.offset() + page.page_size();
     let (m, k, p) = (Alias::new("m"), Alias::new("k"), Alias::new("p"));
     let matches = union(
         ranges
             .iter()
-            .map(|(col, prefix)| branch(*col, prefix, &filters, limit)),
+            .map(|(col, prefix)| branch(*col, prefix, filters, limit)),
     )
-    .ok_or_else(missing)?;
+    .ok_or_else(|| StoreError::Other(anyhow::anyhow!("search without ranges")))?;
     let keys = Query::select()
         .column(Asterisk)
         .from_subquery(matches, m.clone())
@@ -146,7 +159,7 @@ pub(super) async fn by_prefix<C: ConnectionTrait>(
         .limit(page.page_size())
         .offset(page.offset())
         .to_owned();
-    let rows = Query::select()
+    Ok(Query::select()
         .column((p.clone(), Asterisk))
         .from_as(patients::Entity, p.clone())
         .join_subquery(
@@ -158,14 +171,5 @@ pub(super) async fn by_prefix<C: ConnectionTrait>(
         .order_by((k.clone(), P::LastLc), Order::Asc)
         .order_by((k.clone(), P::FirstLc), Order::Asc)
         .order_by((k, P::Id), Order::Asc)
-        .to_owned();
-    let items = patients::Entity::find()
-        .from_raw_sql(backend.build(&rows))
-        .all(c)
-        .await
-        .map_err(map_db_err)?
-        .into_iter()
-        .map(patient_from)
-        .collect::<Result<_, _>>()?;
-    Ok(Page::answer(page, items, total))
+        .to_owned())
 }
