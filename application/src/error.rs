@@ -68,6 +68,8 @@ pub enum ErrorCode {
     PatientHasRecords,
     /// 409 — A prescribed medication matches a recorded allergy; `details` lists them. Send `override_reason` to proceed.
     AllergyConflict,
+    /// 409 — A patient with the same name and date of birth (or very alike) exists; `details` lists the candidates. Send `confirm_new: true` to create anyway.
+    PossibleDuplicate,
     /// 409 — The resource is not in a state that allows this (e.g. approving a draft).
     InvalidState,
     /// 409 — Only an approved certificate has a PDF.
@@ -110,7 +112,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the catalogue.
-    pub const ALL: [ErrorCode; 43] = [
+    pub const ALL: [ErrorCode; 44] = [
         ErrorCode::InvalidInput,
         ErrorCode::InvalidCode,
         ErrorCode::CodeExpired,
@@ -135,6 +137,7 @@ impl ErrorCode {
         ErrorCode::HasDependents,
         ErrorCode::PatientHasRecords,
         ErrorCode::AllergyConflict,
+        ErrorCode::PossibleDuplicate,
         ErrorCode::InvalidState,
         ErrorCode::CertificateNotApproved,
         ErrorCode::SlotTaken,
@@ -183,6 +186,7 @@ impl ErrorCode {
             ErrorCode::HasDependents => "has_dependents",
             ErrorCode::PatientHasRecords => "patient_has_records",
             ErrorCode::AllergyConflict => "allergy_conflict",
+            ErrorCode::PossibleDuplicate => "possible_duplicate",
             ErrorCode::InvalidState => "invalid_state",
             ErrorCode::CertificateNotApproved => "certificate_not_approved",
             ErrorCode::SlotTaken => "slot_taken",
@@ -230,6 +234,7 @@ impl ErrorCode {
             | ErrorCode::HasDependents
             | ErrorCode::PatientHasRecords
             | ErrorCode::AllergyConflict
+            | ErrorCode::PossibleDuplicate
             | ErrorCode::InvalidState
             | ErrorCode::CertificateNotApproved
             | ErrorCode::SlotTaken
@@ -294,6 +299,9 @@ impl ErrorCode {
             }
             ErrorCode::AllergyConflict => {
                 "A prescribed medication matches a recorded allergy; `details` lists them. Send `override_reason` to proceed."
+            }
+            ErrorCode::PossibleDuplicate => {
+                "A patient with the same name and date of birth (or very alike) exists; `details` lists the candidates. Send `confirm_new: true` to create anyway."
             }
             ErrorCode::InvalidState => {
                 "The resource is not in a state that allows this (e.g. approving a draft)."

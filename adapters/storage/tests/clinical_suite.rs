@@ -5,13 +5,14 @@ use application::StoreError;
 use application::clinical::seed::{ClinicalBulkLoader, seed_patients};
 use application::clinical::{ClinicalStore, PatientFilter, RecordFilter};
 use chrono::{Duration, NaiveDate, Utc};
+use domain::clinical::allergy::{ClosedAs, Closure};
 use domain::clinical::{
-    Allergy, MedicalHistory, MedicalRecord, Medication, Patient, PhysicalExam, Severity, Sex,
-    VitalSigns,
+    Allergy, AllergyEntry, AllergySource, MedicalHistory, MedicalRecord, Medication, Patient,
+    PhysicalExam, Severity, Sex, VitalSigns,
 };
 use domain::identity::{EmailAddress, PersonName, UscId};
 use domain::paging::PageRequest;
-use domain::{MedicalRecordId, PatientId};
+use domain::{MedicalRecordId, PatientId, UserId};
 use storage::testing::fresh_database;
 use storage::{Database, SeaOrmAuditStore, SeaOrmClinicalStore};
 
@@ -30,8 +31,29 @@ fn patient(first: &str, last: &str, email: &str, usc: &str) -> Patient {
     p.usc_id = Some(UscId::parse(usc).expect("usc"));
     p.height_cm = Some(158.0);
     p.weight_kg = Some(52.0);
-    p.allergies =
-        vec![Allergy::new("Shellfish", Some("Hives"), Severity::Moderate).expect("allergy")];
+    // One active, one closed: provenance and the closure survive the round trip.
+    let now = Utc::now().with_nanosecond_zero();
+    let mut closed = AllergyEntry::new(
+        Allergy::new("Aspirin", None, Severity::Mild).expect("allergy"),
+        AllergySource::PatientReported,
+        None,
+        now,
+    );
+    closed.closed = Some(Closure {
+        status: ClosedAs::EnteredInError,
+        reason: "wrong patient".into(),
+        by: UserId::new(),
+        at: now,
+    });
+    p.allergies = vec![
+        AllergyEntry::new(
+            Allergy::new("Shellfish", Some("Hives"), Severity::Moderate).expect("allergy"),
+            AllergySource::ClinicianRecorded,
+            Some(UserId::new()),
+            now,
+        ),
+        closed,
+    ];
     p.medications = vec![Medication::new("Salbutamol", Some("PRN")).expect("med")];
     p.history = MedicalHistory {
         existing_conditions: Some("Mild asthma".into()),

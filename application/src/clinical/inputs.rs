@@ -32,6 +32,8 @@ pub struct AllergyInput {
 pub struct PatientInput {
     /// Account to link (create only, clinic roles).
     pub user_id: Option<UserId>,
+    /// Create even when a possible duplicate exists (create only, clinic roles).
+    pub confirm_new: bool,
     /// Given name.
     pub first_name: Option<String>,
     /// Middle name.

@@ -1,11 +1,13 @@
 //! Patient use cases.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::PatientId;
 use domain::audit::Outcome;
-use domain::clinical::patient::check_birth_date;
+use domain::clinical::allergy::{self, AllergyEditError, AllergyEditor, ClosedAs};
+use domain::clinical::patient::{check_birth_date, possible_duplicates};
 use domain::clinical::values::{height_cm, weight_kg};
 use domain::clinical::{BloodType, CivilStatus, Patient, Sex};
+use domain::clinical::{FieldChange, Revision};
 use domain::identity::{Campus, CourseCode, EmailAddress, PersonName, Phone, UscId, YearLevel};
 use domain::paging::{Page, PageRequest};
 use domain::policy::{Action, Actor};
@@ -14,7 +16,7 @@ use super::inputs::PatientInput;
 use super::ports::PatientFilter;
 use super::service::{ClinicalService, PatientView, event, locked_patient, patient_event};
 use crate::fields::{Fields, set};
-use crate::unit_of_work::commit_audited;
+use crate::unit_of_work::{UnitOfWork, commit_audited};
 use crate::{AppError, ErrorCode};
 
 /// Raw search parameters.
@@ -147,7 +149,9 @@ impl ClinicalService {
         Ok(self.view(p))
     }
 
-    /// Clinic roles: a new patient (409 on a duplicate email, USC ID or account link).
+    /// Clinic roles: a new patient (409 on a duplicate email, USC ID or account link;
+    /// 409 `possible_duplicate` when the same person seems to exist already, unless the
+    /// input says `confirm_new`).
     pub async fn create_patient(
         &self,
         actor: &Actor,
@@ -156,9 +160,16 @@ impl ClinicalService {
         self.check(actor, Action::WritePatients, "patient", None)
             .await?;
         let now = self.clock.now();
-        let p = apply_patient(&input, None, PatientId::new(), actor, now, self.today())?;
+        let mut p = apply_patient(&input, None, PatientId::new(), actor, now, self.today())?;
+        restate_allergies(&mut p, &input, AllergyEditor::Clinician(actor.user_id), now)?;
         let mut tx = self.store.begin().await?;
+        // Inserted first, so that a taken email or USC ID answers as such; a possible
+        // duplicate then rolls the insert back (the transaction is not committed).
         tx.clinical().insert_patient(&p).await?;
+        if !input.confirm_new {
+            let born = tx.clinical().patients_born_on(p.date_of_birth).await?;
+            duplicate_gate(&p, &born)?;
+        }
         commit_audited(
             tx,
             vec![patient_event(
@@ -197,20 +208,10 @@ impl ClinicalService {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let old = locked_patient(tx.clinical(), id).await?;
-        let p = apply_patient(&input, Some(&old), id, actor, now, self.today())?;
-        tx.clinical().update_patient(&p).await?;
-        commit_audited(
-            tx,
-            vec![patient_event(
-                actor,
-                "patients.update",
-                "patient",
-                id.to_string(),
-                &p,
-            )],
-            now,
-        )
-        .await?;
+        let mut p = apply_patient(&input, Some(&old), id, actor, now, self.today())?;
+        let allergies =
+            restate_allergies(&mut p, &input, AllergyEditor::Clinician(actor.user_id), now)?;
+        save_with_revision(tx, actor, "patients.update", &old, &p, allergies, now).await?;
         Ok(self.view(p))
     }
 
@@ -232,10 +233,15 @@ impl ClinicalService {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let existing = tx.clinical().patient_of_user(actor.user_id).await?;
-        let p = match &existing {
+        let editor = AllergyEditor::Patient(actor.user_id);
+        match existing {
             Some(old) => {
                 input.email = None; // the account's email stays the contact
-                apply_patient(&input, Some(old), old.id, actor, now, self.today())?
+                let mut p = apply_patient(&input, Some(&old), old.id, actor, now, self.today())?;
+                let allergies = restate_allergies(&mut p, &input, editor, now)?;
+                save_with_revision(tx, actor, "patients.update_own", &old, &p, allergies, now)
+                    .await?;
+                Ok(self.view(p))
             }
             None => {
                 if let Some((email, _)) = self.store.user_contact(actor.user_id).await? {
@@ -245,32 +251,103 @@ impl ClinicalService {
                     }
                 }
                 input.user_id = Some(actor.user_id);
-                apply_patient(&input, None, PatientId::new(), actor, now, self.today())?
+                let mut p =
+                    apply_patient(&input, None, PatientId::new(), actor, now, self.today())?;
+                restate_allergies(&mut p, &input, editor, now)?;
+                tx.clinical().insert_patient(&p).await?;
+                let entry = patient_event(
+                    actor,
+                    "patients.create_own",
+                    "patient",
+                    p.id.to_string(),
+                    &p,
+                );
+                commit_audited(tx, vec![entry], now).await?;
+                Ok(self.view(p))
             }
-        };
-        if existing.is_some() {
-            tx.clinical().update_patient(&p).await?;
-        } else {
-            tx.clinical().insert_patient(&p).await?;
         }
-        let action = if existing.is_some() {
-            "patients.update_own"
-        } else {
-            "patients.create_own"
-        };
-        commit_audited(
+    }
+
+    /// Clinic roles: closes an active allergy as `resolved` or `entered_in_error`, with a
+    /// reason; it stays in the patient's history and the revision shows the change.
+    pub async fn close_allergy(
+        &self,
+        actor: &Actor,
+        id: PatientId,
+        allergy: uuid::Uuid,
+        status: &str,
+        reason: &str,
+    ) -> Result<PatientView, AppError> {
+        self.check(
+            actor,
+            Action::WritePatients,
+            "patient",
+            Some(id.to_string()),
+        )
+        .await?;
+        let status =
+            ClosedAs::parse(status).map_err(|e| AppError::field("status", e.to_string()))?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let old = locked_patient(tx.clinical(), id).await?;
+        let mut p = old.clone();
+        let change = allergy::close(
+            &mut p.allergies,
+            allergy,
+            status,
+            reason,
+            actor.user_id,
+            now,
+        )
+        .map_err(|e| match e {
+            AllergyEditError::NoSuchEntry => AppError::NotFound {
+                what: "active allergy",
+            },
+            other => AppError::field("reason", other.to_string()),
+        })?;
+        p.updated_at = now;
+        save_with_revision(
             tx,
-            vec![patient_event(
-                actor,
-                action,
-                "patient",
-                p.id.to_string(),
-                &p,
-            )],
+            actor,
+            "patients.allergy_close",
+            &old,
+            &p,
+            vec![change],
             now,
         )
         .await?;
         Ok(self.view(p))
+    }
+
+    /// Clinic roles: the edits of a patient's profile and allergies, oldest first, each
+    /// field with its old and new value.
+    pub async fn patient_revisions(
+        &self,
+        actor: &Actor,
+        id: PatientId,
+    ) -> Result<Vec<Revision>, AppError> {
+        self.check(
+            actor,
+            Action::ReadRevisions,
+            "patient",
+            Some(id.to_string()),
+        )
+        .await?;
+        let p = self
+            .store
+            .patient(id)
+            .await?
+            .ok_or(AppError::NotFound { what: "patient" })?;
+        let revisions = self.store.patient_revisions(id).await?;
+        self.audit(patient_event(
+            actor,
+            "patients.revisions",
+            "patient",
+            id.to_string(),
+            &p,
+        ))
+        .await?;
+        Ok(revisions)
     }
 
     /// Clinic roles: deletes a patient who has no records, certificates or documents
@@ -485,7 +562,9 @@ pub(super) fn apply_patient(
                 .ok(),
         );
     }
-    set(&mut p.allergies, f.allergies(&i.allergies));
+    // Checked here so that every bad field is named at once; applied by
+    // `restate_allergies`, which knows who is changing them.
+    f.allergies(&i.allergies);
     set(
         &mut p.medications,
         f.medications("medications", &i.medications),
@@ -532,4 +611,93 @@ pub(super) fn apply_patient(
     p.sex = sex;
     p.updated_at = now;
     Ok(p)
+}
+
+/// Applies the input's allergy list (if it has one) to `p` as `editor` states it, under
+/// the domain's rules; the changes for the revision. A patient touching what a clinician
+/// recorded is 403, naming the entries.
+fn restate_allergies(
+    p: &mut Patient,
+    input: &PatientInput,
+    editor: AllergyEditor,
+    now: DateTime<Utc>,
+) -> Result<Vec<FieldChange>, AppError> {
+    let mut f = Fields::default();
+    let stated = f.allergies(&input.allergies);
+    f.finish()?;
+    let Some(stated) = stated else {
+        return Ok(Vec::new());
+    };
+    allergy::restate(&mut p.allergies, stated, editor, now).map_err(|e| match e {
+        AllergyEditError::ClinicianRecorded(_) => AppError::Forbidden {
+            code: ErrorCode::Forbidden,
+            message: format!("allergies: {e}"),
+        },
+        other => AppError::field("allergies", other.to_string()),
+    })
+}
+
+/// 409 `possible_duplicate` when `new` seems to be one of the patients born that day;
+/// the candidates' id, name and USC ID are in `details`.
+fn duplicate_gate(new: &Patient, born_same_day: &[Patient]) -> Result<(), AppError> {
+    let found = possible_duplicates(new, born_same_day);
+    if !found.iter().any(|c| c.blocks()) {
+        return Ok(());
+    }
+    let mut details = crate::Details::new();
+    for (i, c) in found.iter().enumerate() {
+        let Some(p) = born_same_day.iter().find(|p| p.id == c.id) else {
+            continue;
+        };
+        details.insert(format!("candidates[{i}].id"), p.id.to_string());
+        details.insert(format!("candidates[{i}].name"), p.full_name());
+        if let Some(u) = &p.usc_id {
+            details.insert(format!("candidates[{i}].usc_id"), u.as_str().to_owned());
+        }
+        details.insert(format!("candidates[{i}].score"), format!("{:.2}", c.score));
+    }
+    details.insert(
+        "confirm_new".into(),
+        "send confirm_new: true to create a new patient anyway".into(),
+    );
+    Err(AppError::Conflict {
+        code: ErrorCode::PossibleDuplicate,
+        message: format!(
+            "{} may already be registered ({} with the same date of birth); check the \
+             candidates, or send confirm_new: true",
+            new.full_name(),
+            found.len()
+        ),
+        details,
+    })
+}
+
+/// Saves a changed patient with its revision (profile fields, then allergies; none when
+/// nothing changed) and its audit entry, in one transaction.
+async fn save_with_revision(
+    mut tx: Box<dyn UnitOfWork>,
+    actor: &Actor,
+    action: &str,
+    old: &Patient,
+    p: &Patient,
+    allergy_changes: Vec<FieldChange>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut changes = p.changes_since(old);
+    changes.extend(allergy_changes);
+    tx.clinical().update_patient(p).await?;
+    if !changes.is_empty() {
+        tx.clinical()
+            .insert_revision(&Revision {
+                record_kind: "patient",
+                record_id: p.id.as_uuid(),
+                version: 0,
+                changed_by: actor.user_id,
+                changed_at: now,
+                changes,
+            })
+            .await?;
+    }
+    let entry = patient_event(actor, action, "patient", p.id.to_string(), p);
+    commit_audited(tx, vec![entry], now).await
 }

@@ -187,6 +187,8 @@ pub trait ClinicalStore: Send + Sync {
     ) -> Result<Page<DentalRecord>, StoreError>;
     /// Edits of a record, oldest first.
     async fn revisions(&self, record: RecordRef) -> Result<Vec<Revision>, StoreError>;
+    /// The edits of a patient's profile and allergies, oldest first.
+    async fn patient_revisions(&self, id: PatientId) -> Result<Vec<Revision>, StoreError>;
     /// A certificate.
     async fn certificate(&self, id: CertificateId) -> Result<Option<Certificate>, StoreError>;
     /// The certificate carrying a verification code.
@@ -263,8 +265,12 @@ pub trait ClinicalOps: Send {
     ) -> Result<(), StoreError>;
     /// Deletes a dental record.
     async fn delete_dental_record(&mut self, id: DentalRecordId) -> Result<(), StoreError>;
-    /// Records one edit.
+    /// Records one edit of a record or a patient. A patient's revisions (`record_kind`
+    /// `patient`) are numbered by the store, one after the last; the given `version` is
+    /// not used for them.
     async fn insert_revision(&mut self, r: &Revision) -> Result<(), StoreError>;
+    /// The patients born on a day (duplicate candidates).
+    async fn patients_born_on(&mut self, day: NaiveDate) -> Result<Vec<Patient>, StoreError>;
     /// A certificate, locked.
     async fn certificate(&mut self, id: CertificateId) -> Result<Option<Certificate>, StoreError>;
     /// Inserts or saves a certificate.
@@ -286,7 +292,7 @@ pub struct PatientRef {
     pub id: PatientId,
     /// Their account, if they have one.
     pub user_id: Option<UserId>,
-    /// Recorded allergies.
+    /// Active allergies (resolved and entered-in-error ones left out).
     pub allergies: Vec<domain::clinical::Allergy>,
 }
 
@@ -295,7 +301,9 @@ impl From<&Patient> for PatientRef {
         Self {
             id: p.id,
             user_id: p.user_id,
-            allergies: p.allergies.clone(),
+            allergies: domain::clinical::allergy::active(&p.allergies)
+                .cloned()
+                .collect(),
         }
     }
 }

@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use domain::PatientId;
 use domain::audit::{AuditEvent, Outcome};
-use domain::clinical::{Medication, Patient, RecordErrors, Revision, allergy_conflicts};
+use domain::clinical::allergy;
+use domain::clinical::{
+    AllergyConflict, ConflictKind, Medication, Patient, RecordErrors, Revision, allergy_conflicts,
+};
 use domain::paging::{Page, PageRequest};
 use domain::policy::{Action, Actor};
 
@@ -28,18 +31,50 @@ pub struct RecordQuery {
     pub search: Option<String>,
 }
 
-/// Refuses medications that match a recorded allergy unless a reason is given.
+/// The conflicts between a patient's active allergies and the substances of a visit.
+fn conflicts(patient: &Patient, substances: &[Medication]) -> Vec<AllergyConflict> {
+    allergy_conflicts(allergy::active(&patient.allergies), substances)
+}
+
+/// Refuses substances (medications, a dental anaesthetic) that conflict with an active
+/// allergy, by name, by drug class or by known cross-reactivity, unless a reason is
+/// given: 409 `allergy_conflict` naming each medication, allergy, class and kind.
 fn allergy_gate(
     patient: &Patient,
-    medications: &[Medication],
+    substances: &[Medication],
     override_reason: &Option<String>,
 ) -> Result<(), AppError> {
-    let hits = allergy_conflicts(&patient.allergies, medications);
+    let hits = conflicts(patient, substances);
     if hits.is_empty() || override_reason.is_some() {
         return Ok(());
     }
     let mut details = Details::new();
-    details.insert("substances".into(), hits.join(", "));
+    let mut sentences = Vec::with_capacity(hits.len());
+    for (i, c) in hits.iter().enumerate() {
+        details.insert(format!("conflicts[{i}].medication"), c.medication.clone());
+        details.insert(format!("conflicts[{i}].allergy"), c.allergy.clone());
+        details.insert(format!("conflicts[{i}].kind"), c.kind.as_str().into());
+        if let Some(class) = c.class {
+            details.insert(format!("conflicts[{i}].class"), class.into());
+        }
+        sentences.push(match (c.kind, c.class) {
+            (ConflictKind::SameClass, Some(class)) => format!(
+                "{} is in the class {class}, and the patient is allergic to {}",
+                c.medication, c.allergy
+            ),
+            (ConflictKind::CrossReactivity, Some(class)) => format!(
+                "{} ({class}) may cross-react with the patient's allergy to {}",
+                c.medication, c.allergy
+            ),
+            _ => format!(
+                "the patient is allergic to {} ({})",
+                c.allergy, c.medication
+            ),
+        });
+    }
+    let mut substances: Vec<&str> = hits.iter().map(|c| c.allergy.as_str()).collect();
+    substances.dedup();
+    details.insert("substances".into(), substances.join(", "));
     details.insert(
         "override_reason".into(),
         "send a reason to record this medication anyway".into(),
@@ -47,8 +82,8 @@ fn allergy_gate(
     Err(AppError::Conflict {
         code: ErrorCode::AllergyConflict,
         message: format!(
-            "the patient is allergic to {}; give an override_reason to proceed",
-            hits.join(", ")
+            "{}; give an override_reason to proceed",
+            sentences.join("; ")
         ),
         details,
     })
@@ -70,7 +105,12 @@ impl ClinicalService {
             record,
             patient_name: p.full_name(),
             patient_usc_id: p.usc_id.as_ref().map(|u| u.as_str().to_owned()),
-            allergies: p.allergies.clone(),
+            allergies: p
+                .allergies
+                .iter()
+                .filter(|a| a.is_active())
+                .cloned()
+                .collect(),
         }
     }
 
@@ -231,14 +271,14 @@ impl ClinicalService {
         let r = R::build(input, actor.user_id, now).map_err(invalid)?;
         let mut tx = self.store.begin().await?;
         let p = locked_patient(tx.clinical(), r.patient_id()).await?;
-        allergy_gate(&p, r.medications(), r.override_reason())?;
+        allergy_gate(&p, &r.checked_substances(), r.override_reason())?;
         r.save(tx.clinical(), true).await?;
         let entries = create_entries(
             actor,
             R::KIND,
             r.id().to_string(),
             &p,
-            r.medications(),
+            &r.checked_substances(),
             r.override_reason(),
         );
         commit_audited(tx, entries, now).await?;
@@ -264,7 +304,7 @@ impl ClinicalService {
         let edit = r.edit(input, actor.user_id, now).map_err(invalid)?;
         let p = locked_patient(tx.clinical(), r.patient_id()).await?;
         if let Some(reason) = &gate {
-            allergy_gate(&p, r.medications(), reason)?;
+            allergy_gate(&p, &r.checked_substances(), reason)?;
         }
         let Some(edit) = edit else {
             // Nothing to save, but the record is shown: that is a read, and audited.
@@ -343,7 +383,7 @@ fn create_entries(
     kind: &str,
     id: String,
     p: &Patient,
-    medications: &[Medication],
+    substances: &[Medication],
     override_reason: &Option<String>,
 ) -> Vec<AuditEvent> {
     let mut entries = vec![patient_event(
@@ -353,7 +393,7 @@ fn create_entries(
         id.clone(),
         p,
     )];
-    if override_reason.is_some() && !allergy_conflicts(&p.allergies, medications).is_empty() {
+    if override_reason.is_some() && !conflicts(p, substances).is_empty() {
         entries.push(patient_event(
             actor,
             &format!("{kind}s.allergy_override"),

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::audit::{AuditEvent, Outcome};
-use domain::clinical::{Allergy, CertificateKind, CertificateStatus, Medication, Patient};
+use domain::clinical::{
+    Allergy, AllergyEntry, CertificateKind, CertificateStatus, Medication, Patient,
+};
 use domain::policy::{Action, Actor, authorize};
 use domain::{PatientId, UserId};
 
@@ -65,8 +67,8 @@ pub struct RecordView<R> {
     pub patient_name: String,
     /// The patient's USC ID.
     pub patient_usc_id: Option<String>,
-    /// The patient's recorded allergies.
-    pub allergies: Vec<Allergy>,
+    /// The patient's active allergies, with their provenance.
+    pub allergies: Vec<AllergyEntry>,
 }
 
 /// The public answer about a certificate code: no patient data.

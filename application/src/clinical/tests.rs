@@ -29,7 +29,17 @@ pub(crate) fn patient(user: Option<UserId>, allergies: Vec<Allergy>) -> Patient 
         Utc::now(),
     );
     p.user_id = user;
-    p.allergies = allergies;
+    p.allergies = allergies
+        .into_iter()
+        .map(|a| {
+            domain::clinical::AllergyEntry::new(
+                a,
+                domain::clinical::AllergySource::ClinicianRecorded,
+                None,
+                Utc::now(),
+            )
+        })
+        .collect();
     p
 }
 

@@ -9,7 +9,7 @@ use domain::paging::{Page, PageRequest};
 use domain::policy::Action;
 use domain::{DentalRecordId, MedicalRecordId, PatientId, UserId};
 
-use super::inputs::{DentalRecordInput, MedicalRecordInput, MedicationInput};
+use super::inputs::{DentalRecordInput, MedicalRecordInput};
 use super::ports::{ClinicalOps, ClinicalStore, RecordFilter};
 use crate::store::StoreError;
 
@@ -40,14 +40,18 @@ pub trait VisitRecord: Clone + Send + Sync + Sized + 'static {
         by: UserId,
         now: DateTime<Utc>,
     ) -> Result<Option<Revision>, RecordErrors>;
-    /// The entered medications and override reason of an edit, before it is applied.
-    fn entered(input: &Self::Input) -> (&Option<Vec<MedicationInput>>, &Option<String>);
+    /// Whether an edit gives substances the allergy check weighs (medications, a
+    /// dental anaesthetic), and the override reason it sends.
+    fn entered(input: &Self::Input) -> (bool, &Option<String>);
     /// The record's id.
     fn id(&self) -> Self::Id;
     /// Whose record.
     fn patient_id(&self) -> PatientId;
     /// Medications given or prescribed.
     fn medications(&self) -> &[Medication];
+    /// What the allergy check weighs: the medications and, for a dental visit, the
+    /// anaesthetic.
+    fn checked_substances(&self) -> Vec<Medication>;
     /// Why a medication matching an allergy was given anyway.
     fn override_reason(&self) -> &Option<String>;
 
@@ -66,13 +70,11 @@ pub trait VisitRecord: Clone + Send + Sync + Sized + 'static {
     /// Deletes one in a transaction.
     async fn delete(ops: &mut dyn ClinicalOps, id: Self::Id) -> Result<(), StoreError>;
 
-    /// The reason an edit's allergy check weighs: only when the edit gives medications,
+    /// The reason an edit's allergy check weighs: only when the edit gives substances,
     /// and only the reason the edit itself sends.
     fn edit_gate(input: &Self::Input) -> Option<Option<String>> {
-        let (medications, reason) = Self::entered(input);
-        medications
-            .is_some()
-            .then(|| reason.clone().filter(|s| !s.trim().is_empty()))
+        let (substances, reason) = Self::entered(input);
+        substances.then(|| reason.clone().filter(|s| !s.trim().is_empty()))
     }
 }
 
@@ -104,8 +106,8 @@ macro_rules! visit_record {
             ) -> Result<Option<Revision>, RecordErrors> {
                 <$record>::edit(self, input, by, now)
             }
-            fn entered(input: &Self::Input) -> (&Option<Vec<MedicationInput>>, &Option<String>) {
-                (&input.medications, &input.override_reason)
+            fn entered(input: &Self::Input) -> (bool, &Option<String>) {
+                (input.names_substances(), &input.override_reason)
             }
             fn id(&self) -> Self::Id {
                 self.id
@@ -115,6 +117,9 @@ macro_rules! visit_record {
             }
             fn medications(&self) -> &[Medication] {
                 &self.medications
+            }
+            fn checked_substances(&self) -> Vec<Medication> {
+                <$record>::checked_substances(self)
             }
             fn override_reason(&self) -> &Option<String> {
                 &self.override_reason

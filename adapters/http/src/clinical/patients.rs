@@ -9,7 +9,8 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::dto::{PatientDto, PatientPage, PatientRequest};
+use super::dto::{AllergyCloseRequest, PatientDto, PatientPage, PatientRequest, RevisionDto};
+use super::records::RevisionsOk;
 use crate::common::{
     ApiTags, BearerAuth, BodyError, ClinicZone, NoContent, ReadError, WriteError, ok_enum, page,
 };
@@ -77,7 +78,9 @@ impl PatientsApi {
         ))))
     }
 
-    /// Clinic roles: a new patient. 409 `email_taken` / `usc_id_taken` / `patient_exists`.
+    /// Clinic roles: a new patient. 409 `email_taken` / `usc_id_taken` / `patient_exists`;
+    /// 409 `possible_duplicate` (with the candidates) when a patient with the same name
+    /// and date of birth exists, unless `confirm_new` is true.
     #[oai(path = "/api/patients", method = "post")]
     async fn create_patient(
         &self,
@@ -101,7 +104,8 @@ impl PatientsApi {
     }
 
     /// Patient roles: complete or change one's own patient profile (the first call
-    /// creates it, linked to the account and its email).
+    /// creates it, linked to the account and its email). Allergies the patient states
+    /// are `patient_reported`; changing or leaving out one a clinician recorded is 403.
     #[oai(path = "/api/patients/me", method = "patch")]
     async fn update_my_patient(
         &self,
@@ -125,7 +129,8 @@ impl PatientsApi {
         Ok(PatientOk::Ok(Json(PatientDto::from_view(v, self.zone))))
     }
 
-    /// Clinic roles: change a patient.
+    /// Clinic roles: change a patient. Allergies stated here are `clinician_recorded`;
+    /// an active allergy left out of `allergies` is refused (400): close it instead.
     #[oai(path = "/api/patients/:id", method = "patch")]
     async fn update_patient(
         &self,
@@ -152,5 +157,47 @@ impl PatientsApi {
             .delete_patient(&auth.0.actor, PatientId::from_uuid(id.0))
             .await?;
         Ok(NoContent::Deleted)
+    }
+
+    /// Clinic roles: close an active allergy as `resolved` or `entered_in_error`, with a
+    /// reason. It leaves the active list, stays in `allergy_history`, and the change is
+    /// in the patient's revisions.
+    #[oai(
+        path = "/api/patients/:id/allergies/:allergy_id/close",
+        method = "post"
+    )]
+    async fn close_allergy(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        allergy_id: Path<Uuid>,
+        body: Json<AllergyCloseRequest>,
+    ) -> Result<PatientOk, BodyError> {
+        let v = self
+            .clinical
+            .close_allergy(
+                &auth.0.actor,
+                PatientId::from_uuid(id.0),
+                allergy_id.0,
+                &body.0.status,
+                &body.0.reason,
+            )
+            .await?;
+        Ok(PatientOk::Ok(Json(PatientDto::from_view(v, self.zone))))
+    }
+
+    /// Clinic roles: the edits of a patient's profile and allergies, oldest first: who,
+    /// when, and each field's old and new value.
+    #[oai(path = "/api/patients/:id/revisions", method = "get")]
+    async fn patient_revisions(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<RevisionsOk, ReadError> {
+        let r = self
+            .clinical
+            .patient_revisions(&auth.0.actor, PatientId::from_uuid(id.0))
+            .await?;
+        Ok(RevisionsOk::Ok(Json(RevisionDto::list(r, self.zone))))
     }
 }

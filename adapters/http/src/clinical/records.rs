@@ -173,7 +173,8 @@ impl MedicalRecordsApi {
         Ok(NoContent::Deleted)
     }
 
-    /// Clinic roles: who changed a medical record, when, and which fields.
+    /// Clinic roles: who changed a medical record, when, and each field's old and new
+    /// value.
     #[oai(path = "/api/medical-records/:id/revisions", method = "get")]
     async fn medical_revisions(
         &self,
@@ -187,11 +188,7 @@ impl MedicalRecordsApi {
                 RecordRef::Medical(MedicalRecordId::from_uuid(id.0)),
             )
             .await?;
-        Ok(RevisionsOk::Ok(Json(
-            r.into_iter()
-                .map(|r| RevisionDto::from_revision(r, self.zone))
-                .collect(),
-        )))
+        Ok(RevisionsOk::Ok(Json(RevisionDto::list(r, self.zone))))
     }
 }
 
@@ -309,10 +306,6 @@ impl DentalRecordsApi {
                 RecordRef::Dental(DentalRecordId::from_uuid(id.0)),
             )
             .await?;
-        Ok(RevisionsOk::Ok(Json(
-            r.into_iter()
-                .map(|r| RevisionDto::from_revision(r, self.zone))
-                .collect(),
-        )))
+        Ok(RevisionsOk::Ok(Json(RevisionDto::list(r, self.zone))))
     }
 }

@@ -22,13 +22,16 @@ use application::clinical::{
     PatientFilter, PatientRef, RecordFilter, RecordRef,
 };
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::clinical::allergy::{ClosedAs, Closure};
 use domain::clinical::certificate::Workflow;
 use domain::clinical::{
-    Allergy, BloodType, Certificate, CertificateCode, CertificateContent, CertificateKind,
-    CertificateStatus, CertificateTemplate, CivilStatus, DentalProcedure, DentalRecord,
-    DocumentType, EmergencyContact, Fitness, GumCondition, MedicalHistory, MedicalRecord,
-    Medication, Money, OralHygiene, PainLevel, Patient, PhysicalExam, Priority, Revision, Severity,
-    Sex, TemplateBody, ToothCondition, ToothNumber, VitalSigns,
+    Allergy, AllergyEntry, AllergySource, BloodType, Certificate, CertificateCode,
+    CertificateContent, CertificateKind, CertificateStatus, CertificateTemplate, CivilStatus,
+    DentalProcedure, DentalRecord, DocumentType, EmergencyContact, FieldChange, Fitness,
+    GumCondition, MedicalHistory, MedicalRecord, Medication, Money, OralHygiene, PainLevel,
+    Patient, PhysicalExam, Priority, Revision, Severity, Sex, TemplateBody, ToothCondition,
+    ToothNumber, VitalSigns,
 };
 use domain::identity::{Campus, CourseCode, EmailAddress, PersonName, Phone, UscId, YearLevel};
 use domain::paging::{Page, PageRequest};
@@ -38,14 +41,15 @@ use domain::{
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
 
 use crate::Database;
 use crate::entities::{
     certificate_templates, dental_records, medical_certificates, medical_records,
-    patient_documents, patients, record_revisions, users,
+    patient_documents, patient_revisions, patients, record_revisions, users,
 };
 use crate::error::{corrupt, map_db_err};
 use crate::query::{like_pattern, one, save};
@@ -120,7 +124,7 @@ pub(crate) fn patient_from(m: patients::Model) -> Result<Patient, StoreError> {
         blood_type: opt_parse("patient.blood_type", m.blood_type, BloodType::parse)?,
         height_cm: m.height_cm,
         weight_kg: m.weight_kg,
-        allergies: allergies_from(&m.allergies)?,
+        allergies: allergies_from(&m.allergies, m.id, m.created_at)?,
         medications: meds_from(&m.medications)?,
         history: history_from(&m.history)?,
         created_by: m.created_by.map(UserId::from_uuid),

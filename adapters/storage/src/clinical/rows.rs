@@ -6,29 +6,102 @@ pub(crate) fn parse_json(field: &str, raw: &str) -> Result<Value, StoreError> {
     serde_json::from_str(raw).map_err(|e| corrupt(field, e))
 }
 
-pub(crate) fn allergies_json(list: &[Allergy]) -> String {
+pub(crate) fn allergies_json(list: &[AllergyEntry]) -> String {
     Value::Array(
         list.iter()
-            .map(|a| json!({"substance": a.substance, "reaction": a.reaction, "severity": a.severity.as_str()}))
+            .map(|e| {
+                let a = &e.allergy;
+                let mut v = json!({
+                    "id": e.id,
+                    "substance": a.substance,
+                    "reaction": a.reaction,
+                    "severity": a.severity.as_str(),
+                    "source": e.source.as_str(),
+                    "recorded_by": e.recorded_by.map(|u| u.as_uuid()),
+                    "recorded_at": e.recorded_at,
+                });
+                if let Some(c) = &e.closed {
+                    v["closed"] = json!({
+                        "status": c.status.as_str(),
+                        "reason": c.reason,
+                        "by": c.by.as_uuid(),
+                        "at": c.at,
+                    });
+                }
+                v
+            })
             .collect(),
     )
     .to_string()
 }
 
-pub(crate) fn allergies_from(raw: &str) -> Result<Vec<Allergy>, StoreError> {
+/// A stable id for an entry stored before entries had ids (migration 7): derived from
+/// the patient and the entry's position, so it is the same on every read until the
+/// entry is next saved with it.
+fn legacy_allergy_id(patient: uuid::Uuid, index: usize) -> uuid::Uuid {
+    let (hi, lo) = patient.as_u64_pair();
+    // The patient's id with its low half offset by the position: unique per entry.
+    uuid::Uuid::from_u64_pair(hi, lo.wrapping_add(index as u64 + 1))
+}
+
+fn json_time(v: &Value, k: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    s(v, k)
+        .map(|t| {
+            DateTime::parse_from_rfc3339(&t)
+                .map(|t| t.to_utc())
+                .map_err(|e| corrupt(k, e))
+        })
+        .transpose()
+}
+
+fn json_uuid(v: &Value, k: &str) -> Result<Option<uuid::Uuid>, StoreError> {
+    s(v, k)
+        .map(|u| uuid::Uuid::parse_str(&u).map_err(|e| corrupt(k, e)))
+        .transpose()
+}
+
+/// Entries stored before provenance was recorded read as clinician-recorded (the
+/// safe side: a patient cannot erase them), recorded when the patient was created.
+pub(crate) fn allergies_from(
+    raw: &str,
+    patient: uuid::Uuid,
+    created_at: DateTime<Utc>,
+) -> Result<Vec<AllergyEntry>, StoreError> {
     let v = parse_json("allergies", raw)?;
     let mut out = Vec::new();
-    for a in v.as_array().into_iter().flatten() {
+    for (i, a) in v.as_array().into_iter().flatten().enumerate() {
         let sev = Severity::parse(&s(a, "severity").unwrap_or_default())
             .map_err(|e| corrupt("allergy.severity", e))?;
-        out.push(
-            Allergy::new(
-                &s(a, "substance").unwrap_or_default(),
-                s(a, "reaction").as_deref(),
-                sev,
-            )
-            .map_err(|e| corrupt("allergy", e))?,
-        );
+        let allergy = Allergy::new(
+            &s(a, "substance").unwrap_or_default(),
+            s(a, "reaction").as_deref(),
+            sev,
+        )
+        .map_err(|e| corrupt("allergy", e))?;
+        let source = match s(a, "source") {
+            Some(src) => AllergySource::parse(&src).map_err(|e| corrupt("allergy.source", e))?,
+            None => AllergySource::ClinicianRecorded,
+        };
+        let closed = match a.get("closed").filter(|c| !c.is_null()) {
+            None => None,
+            Some(c) => Some(Closure {
+                status: ClosedAs::parse(&s(c, "status").unwrap_or_default())
+                    .map_err(|e| corrupt("allergy.closed.status", e))?,
+                reason: s(c, "reason").unwrap_or_default(),
+                by: UserId::from_uuid(
+                    json_uuid(c, "by")?.ok_or_else(|| corrupt("allergy.closed.by", "missing"))?,
+                ),
+                at: json_time(c, "at")?.ok_or_else(|| corrupt("allergy.closed.at", "missing"))?,
+            }),
+        };
+        out.push(AllergyEntry {
+            id: json_uuid(a, "id")?.unwrap_or_else(|| legacy_allergy_id(patient, i)),
+            allergy,
+            source,
+            recorded_by: json_uuid(a, "recorded_by")?.map(UserId::from_uuid),
+            recorded_at: json_time(a, "recorded_at")?.unwrap_or(created_at),
+            closed,
+        });
     }
     Ok(out)
 }
@@ -400,7 +473,43 @@ pub(crate) fn document_from(m: patient_documents::Model) -> Result<PatientDocume
     })
 }
 
+pub(crate) fn changes_json(changes: &[FieldChange]) -> String {
+    Value::Array(
+        changes
+            .iter()
+            .map(|c| json!({"field": c.field, "old": c.old, "new": c.new}))
+            .collect(),
+    )
+    .to_string()
+}
+
+fn changes_from(raw: &str) -> Result<Vec<FieldChange>, StoreError> {
+    let v = parse_json("revision.changes", raw)?;
+    Ok(v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| FieldChange {
+            field: s(c, "field").unwrap_or_default(),
+            old: s(c, "old"),
+            new: s(c, "new"),
+        })
+        .collect())
+}
+
+/// A record revision; one saved before values were kept lists its fields without them.
 pub(crate) fn revision_from(m: record_revisions::Model) -> Result<Revision, StoreError> {
+    let changes = match &m.changes {
+        Some(raw) => changes_from(raw)?,
+        None => serde_json::from_str::<Vec<String>>(&m.changed_fields)
+            .map_err(|e| corrupt("changed_fields", e))?
+            .into_iter()
+            .map(|field| FieldChange {
+                field,
+                old: None,
+                new: None,
+            })
+            .collect(),
+    };
     Ok(Revision {
         record_kind: if m.record_kind == "dental_record" {
             "dental_record"
@@ -411,7 +520,17 @@ pub(crate) fn revision_from(m: record_revisions::Model) -> Result<Revision, Stor
         version: m.version,
         changed_by: UserId::from_uuid(m.changed_by),
         changed_at: m.changed_at,
-        changed_fields: serde_json::from_str(&m.changed_fields)
-            .map_err(|e| corrupt("changed_fields", e))?,
+        changes,
+    })
+}
+
+pub(crate) fn patient_revision_from(m: patient_revisions::Model) -> Result<Revision, StoreError> {
+    Ok(Revision {
+        record_kind: "patient",
+        record_id: m.patient_id,
+        version: m.version,
+        changed_by: UserId::from_uuid(m.changed_by),
+        changed_at: m.changed_at,
+        changes: changes_from(&m.changes)?,
     })
 }

@@ -137,6 +137,18 @@ impl ClinicalStore for SeaOrmClinicalStore {
             .collect()
     }
 
+    async fn patient_revisions(&self, id: PatientId) -> Result<Vec<Revision>, StoreError> {
+        patient_revisions::Entity::find()
+            .filter(patient_revisions::Column::PatientId.eq(id.as_uuid()))
+            .order_by_asc(patient_revisions::Column::Version)
+            .all(self.db.connection())
+            .await
+            .map_err(map_db_err)?
+            .into_iter()
+            .map(patient_revision_from)
+            .collect()
+    }
+
     async fn certificate(&self, id: CertificateId) -> Result<Option<Certificate>, StoreError> {
         find_certificate(self.db.connection(), id, false).await
     }

@@ -149,6 +149,31 @@ pub mod record_revisions {
         pub changed_by: Uuid,
         pub changed_at: DateTimeUtc,
         pub changed_fields: String,
+        pub changes: Option<String>,
+    }
+
+    /// No declared relations: joins are written where they are needed.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The `patient_revisions` table.
+pub mod patient_revisions {
+    use sea_orm::entity::prelude::*;
+
+    /// A row.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "patient_revisions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub patient_id: Uuid,
+        pub version: i32,
+        pub changed_by: Uuid,
+        pub changed_at: DateTimeUtc,
+        pub changes: String,
     }
 
     /// No declared relations: joins are written where they are needed.

@@ -23,7 +23,7 @@ pub use appointment_tables::{
 pub use audit::{audit_head, audit_log, audit_pending};
 pub use clinical::{
     certificate_templates, dental_records, medical_certificates, medical_records,
-    patient_documents, patients, record_revisions,
+    patient_documents, patient_revisions, patients, record_revisions,
 };
 pub use identity::{
     email_verifications, login_failures, password_resets, safe_emails, sessions, throttle_keys,

@@ -17,6 +17,7 @@ pub mod m20261121_000003_appointments;
 pub mod m20261207_000004_audit_pending;
 pub mod m20261207_000005_audit_client;
 pub mod m20261207_000006_search_indexes;
+pub mod m20261208_000007_revision_values;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000004_audit_pending::Migration),
             Box::new(m20261207_000005_audit_client::Migration),
             Box::new(m20261207_000006_search_indexes::Migration),
+            Box::new(m20261208_000007_revision_values::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
-use super::{Revision, VisitTimeError, check_visit_time};
+use super::{FieldChange, Revision, VisitTimeError, check_visit_time};
 use crate::clinical::codes::UnknownCode;
 use crate::clinical::values::{Medication, RawMedication, ValueError, opt_text, text};
 use crate::{PatientId, UserId};
@@ -249,8 +249,8 @@ pub(super) trait Visit: Clone {
     fn named_patient(fields: &Self::Fields) -> Option<PatientId>;
     /// Applies the entry's given parts, each checked by its rule (`patient_id` aside).
     fn apply(&mut self, fields: Self::Fields, check: &mut Check, now: DateTime<Utc>);
-    /// The names of the fields that differ from `before`, in revision order.
-    fn changed_since(&self, before: &Self) -> Vec<&'static str>;
+    /// The fields that differ from `before`, with both values, in revision order.
+    fn changed_since(&self, before: &Self) -> Vec<FieldChange>;
     /// Whose.
     fn patient(&self) -> PatientId;
     /// Marks a saved change made at `now`: one version more. Gives the record's id and
@@ -298,7 +298,7 @@ pub(super) fn edit<R: Visit>(
         version,
         changed_by: by,
         changed_at: now,
-        changed_fields: changed.into_iter().map(str::to_owned).collect(),
+        changes: changed,
     }))
 }
 
@@ -315,18 +315,24 @@ macro_rules! debug_only {
     };
 }
 
-/// The names of the listed fields whose values differ between two records, in the
-/// order listed (the names of a revision).
+/// The listed fields whose values differ between two records, each with both values as
+/// [`Shown`](crate::clinical::shown::Shown), in the order listed (a revision's changes).
 macro_rules! changed_fields {
     ($new:expr, $old:expr; $($field:ident),+ $(,)?) => {{
-        let mut names: Vec<&'static str> = Vec::new();
+        use $crate::clinical::shown::Shown as _;
+        let mut changes: Vec<$crate::clinical::record::FieldChange> = Vec::new();
         $(
             if $new.$field != $old.$field {
-                names.push(stringify!($field));
+                changes.push($crate::clinical::record::FieldChange {
+                    field: stringify!($field).to_owned(),
+                    old: $old.$field.shown(),
+                    new: $new.$field.shown(),
+                });
             }
         )+
-        names
+        changes
     }};
 }
 
-pub(super) use {changed_fields, debug_only};
+pub(crate) use changed_fields;
+pub(super) use debug_only;

@@ -88,6 +88,14 @@ pub struct DentalRecordFields {
 
 debug_only!(DentalRecordFields: patient_id, visit_at);
 
+impl DentalRecordFields {
+    /// Whether the entry gives what the allergy check weighs (medications, the
+    /// anaesthetic).
+    pub fn names_substances(&self) -> bool {
+        self.medications.is_some() || self.anesthesia_type.is_some()
+    }
+}
+
 /// A dental visit, built by [`DentalRecord::new`] and changed by [`DentalRecord::edit`]
 /// under the module's rules (public fields: see [the records](super)).
 #[derive(Clone, PartialEq)]
@@ -153,6 +161,20 @@ pub struct DentalRecord {
 }
 
 debug_only!(DentalRecord: id, patient_id, version);
+
+impl DentalRecord {
+    /// What the allergy check weighs: the medications and the anaesthetic named (dental
+    /// anaesthesia is checked like a prescription).
+    pub fn checked_substances(&self) -> Vec<Medication> {
+        let mut out = self.medications.clone();
+        if let Some(a) = &self.anesthesia_type
+            && let Ok(m) = Medication::new(a, None)
+        {
+            out.push(m);
+        }
+        out
+    }
+}
 
 impl DentalRecord {
     /// A new visit recorded by `author` at `now` (version 1), or every refused field. A
@@ -320,7 +342,7 @@ impl Visit for DentalRecord {
         );
     }
 
-    fn changed_since(&self, before: &Self) -> Vec<&'static str> {
+    fn changed_since(&self, before: &Self) -> Vec<super::FieldChange> {
         changed_fields!(self, before;
             visit_at, procedure, tooth_numbers, tooth_chart, concern, diagnosis,
             treatment_performed, treatment_plan, referral_to, oral_hygiene, gum_condition,
@@ -621,7 +643,7 @@ mod tests {
             .flatten()
             .expect("a revision");
         assert_eq!(
-            kept.changed_fields,
+            kept.changed_fields(),
             ["tooth_numbers", "treatment_plan", "anesthesia_used", "cost"]
         );
         assert_eq!((kept.record_kind, kept.version), ("dental_record", 2));

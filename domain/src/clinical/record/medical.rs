@@ -52,6 +52,13 @@ pub struct MedicalRecordFields {
 
 debug_only!(MedicalRecordFields: patient_id, visit_at);
 
+impl MedicalRecordFields {
+    /// Whether the entry gives what the allergy check weighs (medications).
+    pub fn names_substances(&self) -> bool {
+        self.medications.is_some()
+    }
+}
+
 /// A medical visit, built by [`MedicalRecord::new`] and changed by
 /// [`MedicalRecord::edit`] under the module's rules (public fields: see [the records](super)).
 #[derive(Clone, PartialEq)]
@@ -89,6 +96,13 @@ pub struct MedicalRecord {
 }
 
 debug_only!(MedicalRecord: id, patient_id, version);
+
+impl MedicalRecord {
+    /// What the allergy check weighs: the medications.
+    pub fn checked_substances(&self) -> Vec<Medication> {
+        self.medications.clone()
+    }
+}
 
 impl MedicalRecord {
     /// A new visit recorded by `author` at `now` (version 1), or every refused field.
@@ -181,7 +195,7 @@ impl Visit for MedicalRecord {
         );
     }
 
-    fn changed_since(&self, before: &Self) -> Vec<&'static str> {
+    fn changed_since(&self, before: &Self) -> Vec<super::FieldChange> {
         changed_fields!(self, before;
             visit_at, chief_complaint, diagnosis, treatment, notes, vital_signs,
             physical_exam, medications, override_reason,
@@ -469,7 +483,7 @@ mod tests {
             .ok()
             .flatten()
             .expect("a revision");
-        assert_eq!(kept.changed_fields, ["diagnosis", "notes"]);
+        assert_eq!(kept.changed_fields(), ["diagnosis", "notes"]);
         assert_eq!(
             (
                 kept.record_kind,

@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 
 use crate::UserId;
 
+pub(crate) use check::changed_fields;
 pub use check::{RecordError, RecordErrors};
 pub use dental::{DentalRecord, DentalRecordFields};
 pub use medical::{MedicalRecord, MedicalRecordFields};
@@ -72,21 +73,50 @@ pub fn check_visit_time(
     }
 }
 
-/// One saved edit: who, when, which fields (names only, values stay in the record).
+/// One field of an edit: its name and its value before and after, as clinic staff read
+/// it ([`Shown`](crate::clinical::shown::Shown)); `None` is empty.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    /// The field (`diagnosis`, `allergies.Penicillin`).
+    pub field: String,
+    /// Before.
+    pub old: Option<String>,
+    /// After.
+    pub new: Option<String>,
+}
+
+impl std::fmt::Debug for FieldChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The values are patient data.
+        f.debug_struct("FieldChange")
+            .field("field", &self.field)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One saved edit of a record or a patient: who, when, and each changed field with its
+/// old and new value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision {
-    /// `medical_record` or `dental_record`.
+    /// `medical_record`, `dental_record` or `patient`.
     pub record_kind: &'static str,
-    /// The record.
+    /// The record or patient.
     pub record_id: uuid::Uuid,
-    /// Version this edit produced.
+    /// Version this edit produced (a patient's count their revisions).
     pub version: i32,
     /// Editor.
     pub changed_by: UserId,
     /// When.
     pub changed_at: DateTime<Utc>,
-    /// Names of the changed fields.
-    pub changed_fields: Vec<String>,
+    /// The changed fields, in the record's field order.
+    pub changes: Vec<FieldChange>,
+}
+
+impl Revision {
+    /// The names of the changed fields.
+    pub fn changed_fields(&self) -> Vec<&str> {
+        self.changes.iter().map(|c| c.field.as_str()).collect()
+    }
 }
 
 #[cfg(test)]

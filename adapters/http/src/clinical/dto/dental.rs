@@ -9,7 +9,7 @@ use domain::clinical::{DentalRecord, Money};
 use poem_openapi::Object;
 use uuid::Uuid;
 
-use super::medication::{AllergyDto, MedicationDto, meds_in};
+use super::medication::{AllergyEntryDto, MedicationDto, meds_in};
 use crate::common::{ClinicZone, page_dto, utc};
 
 /// A dental visit (every field of the reference), with the patient's allergies.
@@ -21,8 +21,8 @@ pub struct DentalRecordDto {
     pub patient_id: Uuid,
     /// "First Last".
     pub patient_name: String,
-    /// The patient's recorded allergies.
-    pub allergies: Vec<AllergyDto>,
+    /// The patient's active allergies, with their provenance.
+    pub allergies: Vec<AllergyEntryDto>,
     /// When.
     pub visit_at: DateTime<FixedOffset>,
     /// Procedure code.
@@ -109,7 +109,7 @@ impl DentalRecordDto {
             id: r.id.as_uuid(),
             patient_id: r.patient_id.as_uuid(),
             patient_name: v.patient_name,
-            allergies: v.allergies.iter().map(Into::into).collect(),
+            allergies: AllergyEntryDto::list(&v.allergies, true, zone),
             visit_at: zone.show(r.visit_at),
             procedure: r.procedure.as_str().to_owned(),
             procedure_display: r.procedure.label().to_owned(),

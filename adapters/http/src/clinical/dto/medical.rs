@@ -7,7 +7,7 @@ use domain::clinical::{MedicalRecord, PhysicalExam, RawVitals, Revision, VitalSi
 use poem_openapi::Object;
 use uuid::Uuid;
 
-use super::medication::{AllergyDto, MedicationDto, meds_in};
+use super::medication::{AllergyEntryDto, MedicationDto, meds_in};
 use crate::common::{ClinicZone, page_dto, utc};
 
 /// Vital signs; every value optional.
@@ -140,8 +140,8 @@ pub struct MedicalRecordDto {
     /// The patient's USC ID.
     #[oai(skip_serializing_if_is_none)]
     pub patient_usc_id: Option<String>,
-    /// The patient's recorded allergies.
-    pub allergies: Vec<AllergyDto>,
+    /// The patient's active allergies, with their provenance.
+    pub allergies: Vec<AllergyEntryDto>,
     /// When the visit happened.
     pub visit_at: DateTime<FixedOffset>,
     /// Reason for the visit.
@@ -185,7 +185,7 @@ impl MedicalRecordDto {
             patient_id: r.patient_id.as_uuid(),
             patient_name: v.patient_name,
             patient_usc_id: v.patient_usc_id,
-            allergies: v.allergies.iter().map(Into::into).collect(),
+            allergies: AllergyEntryDto::list(&v.allergies, true, zone),
             visit_at: zone.show(r.visit_at),
             chief_complaint: r.chief_complaint,
             diagnosis: r.diagnosis,
@@ -264,16 +264,49 @@ pub struct RevisionDto {
     pub changed_at: DateTime<FixedOffset>,
     /// Which fields changed.
     pub changed_fields: Vec<String>,
+    /// Each changed field with its old and new value (empty values are absent; edits
+    /// saved before values were kept list the field only).
+    pub changes: Vec<FieldChangeDto>,
+}
+
+/// One changed field of an edit.
+#[derive(Debug, Clone, Object)]
+pub struct FieldChangeDto {
+    /// The field (`diagnosis`; `allergies.<substance>` for an allergy).
+    pub field: String,
+    /// Before.
+    #[oai(skip_serializing_if_is_none)]
+    pub old: Option<String>,
+    /// After.
+    #[oai(skip_serializing_if_is_none)]
+    pub new: Option<String>,
 }
 
 impl RevisionDto {
+    /// A list of them, as answered.
+    pub fn list(revisions: Vec<Revision>, zone: ClinicZone) -> Vec<Self> {
+        revisions
+            .into_iter()
+            .map(|r| Self::from_revision(r, zone))
+            .collect()
+    }
+
     /// From a revision.
     pub fn from_revision(r: Revision, zone: ClinicZone) -> Self {
         Self {
             version: r.version,
             changed_by: r.changed_by.as_uuid(),
             changed_at: zone.show(r.changed_at),
-            changed_fields: r.changed_fields,
+            changed_fields: r.changed_fields().into_iter().map(str::to_owned).collect(),
+            changes: r
+                .changes
+                .into_iter()
+                .map(|c| FieldChangeDto {
+                    field: c.field,
+                    old: c.old,
+                    new: c.new,
+                })
+                .collect(),
         }
     }
 }

@@ -1,10 +1,14 @@
 //! Allergies and medications: part of a patient's profile and of every visit record.
 
 use application::clinical::{AllergyInput, MedicationInput};
-use domain::clinical::{Allergy, Medication};
+use chrono::{DateTime, FixedOffset};
+use domain::clinical::{Allergy, AllergyEntry, Medication};
 use poem_openapi::Object;
+use uuid::Uuid;
 
-/// A recorded allergy.
+use crate::common::ClinicZone;
+
+/// An allergy as stated in a patient's profile.
 #[derive(Debug, Clone, Object)]
 pub struct AllergyDto {
     /// What the patient reacts to.
@@ -24,6 +28,67 @@ impl From<&Allergy> for AllergyDto {
             reaction: a.reaction.clone(),
             severity: a.severity.as_str().to_owned(),
         }
+    }
+}
+
+/// A patient's allergy with its provenance.
+#[derive(Debug, Clone, Object)]
+pub struct AllergyEntryDto {
+    /// Identity (to resolve it or mark it entered in error).
+    pub id: Uuid,
+    /// What the patient reacts to.
+    pub substance: String,
+    /// What happens.
+    #[oai(skip_serializing_if_is_none)]
+    pub reaction: Option<String>,
+    /// `mild` | `moderate` | `severe`.
+    pub severity: String,
+    /// `patient_reported` | `clinician_recorded`.
+    pub source: String,
+    /// Who recorded it (absent for entries kept from before provenance was recorded).
+    #[oai(skip_serializing_if_is_none)]
+    pub recorded_by: Option<Uuid>,
+    /// When it was recorded or last changed.
+    pub recorded_at: DateTime<FixedOffset>,
+    /// `active` | `resolved` | `entered_in_error`.
+    pub status: String,
+    /// Why it was closed.
+    #[oai(skip_serializing_if_is_none)]
+    pub closed_reason: Option<String>,
+    /// Who closed it.
+    #[oai(skip_serializing_if_is_none)]
+    pub closed_by: Option<Uuid>,
+    /// When.
+    #[oai(skip_serializing_if_is_none)]
+    pub closed_at: Option<DateTime<FixedOffset>>,
+}
+
+impl AllergyEntryDto {
+    /// From an entry, times in the clinic's zone.
+    pub fn from_entry(e: &AllergyEntry, zone: ClinicZone) -> Self {
+        let a = &e.allergy;
+        Self {
+            id: e.id,
+            substance: a.substance.clone(),
+            reaction: a.reaction.clone(),
+            severity: a.severity.as_str().to_owned(),
+            source: e.source.as_str().to_owned(),
+            recorded_by: e.recorded_by.map(|u| u.as_uuid()),
+            recorded_at: zone.show(e.recorded_at),
+            status: e.status().to_owned(),
+            closed_reason: e.closed.as_ref().map(|c| c.reason.clone()),
+            closed_by: e.closed.as_ref().map(|c| c.by.as_uuid()),
+            closed_at: e.closed.as_ref().map(|c| zone.show(c.at)),
+        }
+    }
+
+    /// The entries that are (`active`) or are not active, in recorded order.
+    pub fn list(entries: &[AllergyEntry], active: bool, zone: ClinicZone) -> Vec<Self> {
+        entries
+            .iter()
+            .filter(|e| e.is_active() == active)
+            .map(|e| Self::from_entry(e, zone))
+            .collect()
     }
 }
 

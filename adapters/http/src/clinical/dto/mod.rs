@@ -18,6 +18,6 @@ pub use medical::{
     MedicalRecordDto, MedicalRecordPage, MedicalRecordRequest, PhysicalExamDto, RevisionDto,
     VitalSignsDto,
 };
-pub use medication::{AllergyDto, MedicationDto};
+pub use medication::{AllergyDto, AllergyEntryDto, MedicationDto};
 pub use notifications::{NotificationDto, NotificationPage};
-pub use patients::{PatientDto, PatientPage, PatientRequest};
+pub use patients::{AllergyCloseRequest, PatientDto, PatientPage, PatientRequest};

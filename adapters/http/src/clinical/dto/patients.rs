@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use poem_openapi::Object;
 use uuid::Uuid;
 
-use super::medication::{AllergyDto, MedicationDto, meds_in};
+use super::medication::{AllergyDto, AllergyEntryDto, MedicationDto, meds_in};
 use crate::common::{ClinicZone, page_dto};
 
 /// A patient profile. Walk-ins may have no account (`user_id` absent).
@@ -88,8 +88,10 @@ pub struct PatientDto {
     /// kg/m², derived.
     #[oai(skip_serializing_if_is_none)]
     pub bmi: Option<f64>,
-    /// Allergies.
-    pub allergies: Vec<AllergyDto>,
+    /// Active allergies, each with its provenance.
+    pub allergies: Vec<AllergyEntryDto>,
+    /// Resolved and entered-in-error allergies, kept as history.
+    pub allergy_history: Vec<AllergyEntryDto>,
     /// Current medications.
     pub medications: Vec<MedicationDto>,
     /// History: illnesses.
@@ -149,7 +151,8 @@ impl PatientDto {
             height_cm: p.height_cm,
             weight_kg: p.weight_kg,
             bmi: v.bmi,
-            allergies: p.allergies.iter().map(Into::into).collect(),
+            allergies: AllergyEntryDto::list(&p.allergies, true, zone),
+            allergy_history: AllergyEntryDto::list(&p.allergies, false, zone),
             medications: p.medications.iter().map(Into::into).collect(),
             illnesses: p.history.illnesses,
             childhood_diseases: p.history.childhood_diseases,
@@ -170,6 +173,9 @@ impl PatientDto {
 pub struct PatientRequest {
     /// Link to an account (create only).
     pub user_id: Option<Uuid>,
+    /// Create even though a patient with the same name and date of birth exists
+    /// (create only; without it such a create answers 409 `possible_duplicate`).
+    pub confirm_new: Option<bool>,
     /// Given name (required on create).
     #[oai(validator(max_length = 150))]
     pub first_name: Option<String>,
@@ -266,6 +272,7 @@ impl From<PatientRequest> for PatientInput {
     fn from(r: PatientRequest) -> Self {
         Self {
             user_id: r.user_id.map(domain::UserId::from_uuid),
+            confirm_new: r.confirm_new.unwrap_or(false),
             first_name: r.first_name,
             middle_name: r.middle_name,
             last_name: r.last_name,
@@ -302,3 +309,15 @@ impl From<PatientRequest> for PatientInput {
 }
 
 page_dto!(PatientPage, PatientDto, "A page of patients.");
+
+/// Closing an allergy: it stays in the history with the reason.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct AllergyCloseRequest {
+    /// `resolved` (no longer allergic) | `entered_in_error` (never true).
+    #[oai(validator(max_length = 20))]
+    pub status: String,
+    /// Why, 3-500 characters.
+    #[oai(validator(max_length = 500))]
+    pub reason: String,
+}
