@@ -321,6 +321,7 @@ async fn a_second_patient_with_the_same_name_and_birth_needs_confirmation() {
 
 #[tokio::test]
 async fn revisions_show_old_and_new_values_of_records_and_patients() {
+    // (Also: a phone number keeps its international form, `+` included.)
     let app = spawn_app().await;
     let c = clinic(&app).await;
     let (_, pid) = student(&app, "21104567", "Maria").await;
@@ -363,7 +364,7 @@ async fn revisions_show_old_and_new_values_of_records_and_patients() {
 
     app.patch(
         &format!("/api/patients/{pid}"),
-        json!({"blood_type": "O+", "phone": "09181234567"}),
+        json!({"blood_type": "O+", "phone": "+63 918 123 4567"}),
         Some(&c.nurse),
     )
     .await
@@ -373,7 +374,7 @@ async fn revisions_show_old_and_new_values_of_records_and_patients() {
     assert_eq!(
         revs[0]["changes"],
         json!([
-            {"field": "phone", "old": "09171234567", "new": "09181234567"},
+            {"field": "phone", "old": "09171234567", "new": "+639181234567"},
             {"field": "blood_type", "new": "O+"}
         ])
     );

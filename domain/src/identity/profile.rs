@@ -64,23 +64,30 @@ impl fmt::Debug for PersonName {
     }
 }
 
-/// A phone number: spaces, dashes, parentheses and '+' stripped, 7 to 15 digits.
+/// A phone number: 7 to 15 digits, kept in the form given, national (`09171234567`) or
+/// international with its leading `+` (`+639171234567`); spaces, dashes, dots and
+/// parentheses are dropped.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Phone(String);
 
 impl Phone {
     /// Normalises and checks.
     pub fn parse(raw: &str) -> Result<Self, ProfileError> {
-        let digits: String = raw
+        let raw = raw.trim();
+        let (plus, rest) = match raw.strip_prefix('+') {
+            Some(rest) => ("+", rest),
+            None => ("", raw),
+        };
+        let digits: String = rest
             .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '+'))
+            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
             .collect();
         if !(7..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ProfileError::Phone);
         }
-        Ok(Self(digits))
+        Ok(Self(format!("{plus}{digits}")))
     }
-    /// The digits.
+    /// The number as stored: digits, with a leading `+` when international.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -196,9 +203,16 @@ mod tests {
             Ok("09171234567".into())
         );
         assert_eq!(
-            Phone::parse("+63 917 123 4567").map(|p| p.as_str().to_owned()),
-            Ok("639171234567".into())
+            Phone::parse(" +63 917 123 4567").map(|p| p.as_str().to_owned()),
+            Ok("+639171234567".into()),
+            "the international form keeps its +"
         );
+        assert_eq!(
+            Phone::parse("032.230.0100").map(|p| p.as_str().to_owned()),
+            Ok("0322300100".into())
+        );
+        assert_eq!(Phone::parse("63+9171234567"), Err(ProfileError::Phone));
+        assert_eq!(Phone::parse("++639171234567"), Err(ProfileError::Phone));
         assert_eq!(Phone::parse("12345"), Err(ProfileError::Phone));
         assert_eq!(Phone::parse("0917abc4567"), Err(ProfileError::Phone));
         assert!(PersonName::parse("  Maria ").is_ok_and(|n| n.as_str() == "Maria"));
