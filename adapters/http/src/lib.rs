@@ -88,7 +88,9 @@ pub fn openapi_json(services: &Services, zone: ClinicZone) -> String {
 /// The whole HTTP application.
 pub fn build_app(services: Services, config: HttpConfig) -> impl Endpoint {
     let api = openapi(&services, config.zone);
-    let allow = std::sync::Arc::new(middleware::AllowIndex::from_spec(&api.spec()));
+    let document = api.spec();
+    let allow = std::sync::Arc::new(middleware::AllowIndex::from_spec(&document));
+    let contract = std::sync::Arc::new(common::contract::Contract::from_spec(&document));
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let route = Route::new()
@@ -100,6 +102,7 @@ pub fn build_app(services: Services, config: HttpConfig) -> impl Endpoint {
         body_limit: config.body_limit,
         allow,
         proxies: config.trusted_proxies,
+        contract,
     };
     let cors = (!config.cors_origins.is_empty()).then(|| {
         config

@@ -13,6 +13,7 @@ use poem::{Endpoint, IntoResponse, Request, Response};
 use tracing::Instrument;
 
 use crate::common::body_limit::BodyLimit;
+use crate::common::contract::{Contract, explain, sentence};
 use crate::common::{ApiError, ClientAddr, TrustedProxies};
 
 /// What the middleware needs to know.
@@ -24,6 +25,8 @@ pub struct MiddlewareConfig {
     pub allow: Arc<AllowIndex>,
     /// Whose `X-Forwarded-For` names the client.
     pub proxies: TrustedProxies,
+    /// The request bodies' types, checked before an operation parses its body.
+    pub contract: Arc<Contract>,
 }
 
 /// Route templates (`/api/admin/users/{id}`) and their methods, from the OpenAPI document.
@@ -56,19 +59,30 @@ impl AllowIndex {
         Self(routes)
     }
 
+    fn route(&self, path: &str) -> Option<&(Vec<String>, String)> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.0.iter().find(|(template, _)| {
+            template.len() == parts.len()
+                && template
+                    .iter()
+                    .zip(&parts)
+                    .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}')))
+        })
+    }
+
     /// The methods allowed on a concrete path.
     pub fn methods(&self, path: &str) -> Option<&str> {
-        let parts: Vec<&str> = path.split('/').collect();
-        self.0
+        self.route(path).map(|(_, m)| m.as_str())
+    }
+
+    /// The name of the `n`-th path parameter of the route a concrete path matches
+    /// (poem-openapi calls it `param<n>` in its errors).
+    pub fn param_name(&self, path: &str, n: usize) -> Option<&str> {
+        let (template, _) = self.route(path)?;
+        template
             .iter()
-            .find(|(template, _)| {
-                template.len() == parts.len()
-                    && template
-                        .iter()
-                        .zip(&parts)
-                        .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}')))
-            })
-            .map(|(_, m)| m.as_str())
+            .filter_map(|t| t.strip_prefix('{')?.strip_suffix('}'))
+            .nth(n)
     }
 }
 
@@ -77,7 +91,7 @@ const API_CSP: &str =
 const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 /// Turns a poem error that is not already an envelope into one.
-fn envelope_for(err: poem::Error) -> Response {
+fn envelope_for(err: poem::Error, allow: &AllowIndex, path: &str) -> Response {
     if err.is_from_response() {
         return err.into_response();
     }
@@ -101,7 +115,17 @@ fn envelope_for(err: poem::Error) -> Response {
             ErrorCode::Unauthenticated.as_str(),
             "authentication required: send a valid bearer token".to_owned(),
         ),
-        s if s.is_client_error() => (ErrorCode::InvalidRequest.as_str(), text.clone()),
+        s if s.is_client_error() => {
+            if let Some((field, why)) = explain_parse_error(&text, allow, path) {
+                let mut details = BTreeMap::new();
+                let message = format!("{field}: {why}");
+                details.insert(field, why);
+                return ApiError::new(status, ErrorCode::InvalidInput.as_str(), message)
+                    .with_details(details)
+                    .into_response();
+            }
+            (ErrorCode::InvalidRequest.as_str(), plain_parse_error(&text))
+        }
         _ => {
             tracing::error!(error = %text, "unhandled error");
             (
@@ -110,37 +134,97 @@ fn envelope_for(err: poem::Error) -> Response {
             )
         }
     };
-    // poem-openapi and serde name the input as "field `x`" (validation, unknown or
-    // missing field) or "parameter `x`" (query, path): put it in `details` so clients
-    // can point at it.
-    let mut details = BTreeMap::new();
-    let named = ["field `", "parameter `"]
+    ApiError::new(status, code, message).into_response()
+}
+
+/// The text between the first two backticks after `marker`.
+fn quoted_after<'a>(text: &'a str, marker: &str) -> Option<&'a str> {
+    text.split_once(marker)?.1.split('`').next()
+}
+
+/// The type poem-openapi failed to parse (`failed to parse "integer(uint32)"`,
+/// `Expected input type "number_double"`), outermost first.
+fn parsed_type(text: &str) -> Option<&str> {
+    ["failed to parse \"", "Expected input type \""]
         .into_iter()
-        .find_map(|marker| text.split(marker).nth(1));
-    if let Some(rest) = named
-        && let Some(field) = rest.split('`').next()
-    {
-        let why = if text.contains("missing field") {
-            "required".to_owned()
-        } else if text.contains("unknown field") {
-            "unknown field".to_owned()
-        } else {
-            rest.split_once("verification failed.")
-                .map_or("invalid", |(_, v)| v.trim())
-                .trim_end_matches(['.', ')'])
-                .to_owned()
-        };
-        details.insert(field.to_owned(), why);
-    }
-    // A named field is invalid input, the same code the use cases use for their checks.
-    let code = if status == StatusCode::BAD_REQUEST && !details.is_empty() {
-        ErrorCode::InvalidInput.as_str()
+        .filter_map(|m| text.split_once(m).map(|(_, rest)| rest))
+        .filter_map(|rest| rest.split('"').next())
+        .find(|t| t.starts_with(|c: char| c.is_ascii_lowercase()))
+}
+
+/// poem-openapi's and serde's refusal of a named input (a field of the body, a query or
+/// path parameter) as (name, sentence): "page_size", "must be at most 100".
+fn explain_parse_error(text: &str, allow: &AllowIndex, path: &str) -> Option<(String, String)> {
+    let (field, rest) = if let Some(f) = quoted_after(text, "field `") {
+        (f.to_owned(), text.split_once("field `")?.1)
+    } else if let Some(p) = quoted_after(text, "parameter `") {
+        (p.to_owned(), text.split_once("parameter `")?.1)
+    } else if let Some(p) = quoted_after(text, "path `") {
+        // Path parameters are named by position (`param0`).
+        let n = p.trim_start_matches("param").parse().unwrap_or(0);
+        let name = allow.param_name(path, n).unwrap_or(p).to_owned();
+        (name, text.split_once("path `")?.1)
     } else {
-        code
+        return None;
     };
-    ApiError::new(status, code, message)
+    let why = if text.contains("missing field") || rest.contains("expects an input value") {
+        "is required".to_owned()
+    } else if text.contains("unknown field") {
+        "is not a field of this request".to_owned()
+    } else if let Some((_, validator)) = rest.split_once("verification failed.") {
+        explain(validator).unwrap_or_else(|| "is not valid".to_owned())
+    } else if let Some(t) = parsed_type(rest) {
+        sentence(t)
+    } else {
+        "is not valid".to_owned()
+    };
+    Some((field, why))
+}
+
+/// A refusal that names no input (a body that is not JSON at all, a value of the wrong
+/// type in a body the document does not describe), without the parser's type names.
+fn plain_parse_error(text: &str) -> String {
+    let text = text.trim_start_matches("parse request payload error: ");
+    match parsed_type(text) {
+        Some(t) => format!("a value {}", sentence(t)),
+        None if text.contains("line") && text.contains("column") => {
+            format!("the body is not valid JSON ({text})")
+        }
+        None => text.to_owned(),
+    }
+}
+
+/// Checks a JSON body against the operation's request schema before the operation reads
+/// it; a refused value is 400 naming the field. The body is put back for the operation.
+async fn check_body(req: &mut Request, contract: &Contract) -> Option<Response> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if !is_json {
+        return None;
+    }
+    let schema = contract.body_schema(req.method().as_str(), req.uri().path())?;
+    // Read through the body limit; an oversized body is answered as such by the caller.
+    let bytes = req.take_body().into_bytes().await.unwrap_or_default();
+    let refused = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|body| contract.check(schema, &body));
+    req.set_body(bytes);
+    let (field, why) = refused?;
+    let mut details = BTreeMap::new();
+    let message = format!("{field}: {why}");
+    details.insert(field, why);
+    Some(
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidInput.as_str(),
+            message,
+        )
         .with_details(details)
-        .into_response()
+        .into_response(),
+    )
 }
 
 fn set(resp: &mut Response, name: &'static str, value: &'static str) {
@@ -173,7 +257,11 @@ pub async fn api_middleware<E: Endpoint>(
         if let Some(client) = ClientAddr::resolve(&req, &cfg.proxies) {
             req.extensions_mut().insert(client);
         }
-        let result = next.call(req).await.map(IntoResponse::into_response);
+        let checked = check_body(&mut req, &cfg.contract).await;
+        let result = match checked {
+            Some(refused) if !body_limit.exceeded() => Ok(refused),
+            _ => next.call(req).await.map(IntoResponse::into_response),
+        };
         if body_limit.exceeded() {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -188,11 +276,13 @@ pub async fn api_middleware<E: Endpoint>(
     .await;
 
     let mut resp = match result {
-        Ok(r) if r.status() == StatusCode::NOT_FOUND && r.content_type().is_none() => {
-            envelope_for(poem::Error::from_status(StatusCode::NOT_FOUND))
-        }
+        Ok(r) if r.status() == StatusCode::NOT_FOUND && r.content_type().is_none() => envelope_for(
+            poem::Error::from_status(StatusCode::NOT_FOUND),
+            &cfg.allow,
+            &path,
+        ),
         Ok(r) => r,
-        Err(e) => envelope_for(e),
+        Err(e) => envelope_for(e, &cfg.allow, &path),
     };
     let is_docs = path.starts_with("/api/docs");
     set(&mut resp, "x-content-type-options", "nosniff");

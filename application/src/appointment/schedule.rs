@@ -121,16 +121,7 @@ impl AppointmentService {
             input.capacity.unwrap_or(1),
             now,
         )
-        .map_err(|e| {
-            let field = match e {
-                domain::appointment::TypeError::Name(_) => "name",
-                domain::appointment::TypeError::Duration => "duration_minutes",
-                domain::appointment::TypeError::Buffer => "buffer_minutes",
-                domain::appointment::TypeError::Roles => "provider_roles",
-                domain::appointment::TypeError::Capacity => "capacity",
-            };
-            AppError::field(field, e.to_string())
-        })?;
+        .map_err(|e| AppError::field(e.field(), e.to_string()))?;
         let mut tx = self.store.begin().await?;
         tx.appointments().insert_type(&t).await?;
         tx.append_audit(

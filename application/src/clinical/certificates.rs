@@ -261,11 +261,17 @@ impl ClinicalService {
             Some(id.to_string()),
         )
         .await?;
-        if input.patient_id.is_some() || input.template_id.is_some() {
-            return Err(AppError::field(
-                "patient_id",
-                "patient and template are fixed at creation",
-            ));
+        let mut fixed = crate::Details::new();
+        for (field, given) in [
+            ("patient_id", input.patient_id.is_some()),
+            ("template_id", input.template_id.is_some()),
+        ] {
+            if given {
+                fixed.insert(field.into(), "is fixed at creation".into());
+            }
+        }
+        if let Some(refused) = AppError::fields(fixed) {
+            return Err(refused);
         }
         self.change_certificate(actor, id, "certificates.update", |c, _, now| {
             let new = content(&input, Some(&c.content))?;

@@ -11,20 +11,33 @@ use crate::identity::Role;
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum TypeError {
     /// Name empty, too long or with control characters.
-    #[error("name: {0}")]
+    #[error("{0}")]
     Name(ValueError),
     /// Duration outside 5..=480 minutes.
-    #[error("duration_minutes must be 5 to 480")]
+    #[error("must be 5 to 480 minutes")]
     Duration,
     /// Buffer outside 0..=240 minutes.
-    #[error("buffer_minutes must be 0 to 240")]
+    #[error("must be 0 to 240 minutes")]
     Buffer,
     /// No provider role, or a role that does not work in the clinic.
-    #[error("provider_roles must name at least one of DOCTOR, DENTIST, NURSE, STAFF, ADMIN")]
+    #[error("must name at least one of DOCTOR, DENTIST, NURSE, STAFF, ADMIN")]
     Roles,
     /// Capacity outside 1..=1000.
-    #[error("capacity must be 1 to 1000")]
+    #[error("must be 1 to 1000")]
     Capacity,
+}
+
+impl TypeError {
+    /// The field the error is about (the message does not repeat it).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Name(_) => "name",
+            Self::Duration => "duration_minutes",
+            Self::Buffer => "buffer_minutes",
+            Self::Roles => "provider_roles",
+            Self::Capacity => "capacity",
+        }
+    }
 }
 
 /// A kind of visit that can be booked.

@@ -14,7 +14,8 @@ use super::dto::FeedTokenDto;
 use crate::common::{ApiTags, BearerAuth, NoContent, WriteError, api_errors, ok_enum};
 
 api_errors!(
-    /// Errors of the calendar feed (the token is the credential; 400 without one).
+    /// Errors of the calendar feed (the token is the credential: 401 without a valid one;
+    /// 400 for one longer than 200 characters).
     pub enum FeedError {
         BadRequest,
         Unauthorized,
@@ -81,9 +82,12 @@ impl CalendarApi {
     #[oai(path = "/api/appointments/calendar.ics", method = "get")]
     async fn calendar(
         &self,
-        #[oai(validator(max_length = 200))] token: Query<String>,
+        #[oai(validator(max_length = 200))] token: Query<Option<String>>,
     ) -> Result<IcsOk, FeedError> {
-        let feed = self.appointments.feed(&token.0).await?;
+        let feed = self
+            .appointments
+            .feed(token.0.as_deref().unwrap_or_default())
+            .await?;
         let host = self
             .appointments
             .config()

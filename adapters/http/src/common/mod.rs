@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod body_limit;
 pub mod client;
+pub mod contract;
 pub mod error;
 pub mod paging;
 pub mod response;
