@@ -25,6 +25,21 @@ fn help_lists_the_subcommands() {
 }
 
 #[tokio::test]
+async fn logs_written_to_a_pipe_are_not_coloured() {
+    let dir = std::env::temp_dir().join(format!("uscpis-cli-{}", uuid::Uuid::now_v7().simple()));
+    let url = storage::testing::fresh_database_url().await.expect("db");
+    let out = usc_pis(&dir, &url)
+        .arg("migrate")
+        .env("RUST_LOG", "info")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let logs = String::from_utf8_lossy(&out.stdout);
+    assert!(logs.contains("INFO"), "no log lines to check:\n{logs}");
+    assert!(!logs.contains('\u{1b}'), "ANSI escapes in piped logs:\n{logs}");
+}
+
+#[tokio::test]
 async fn create_admin_then_verify_the_audit_chain_and_detect_tampering() {
     let dir = std::env::temp_dir().join(format!("uscpis-cli-{}", uuid::Uuid::now_v7().simple()));
     let url = storage::testing::fresh_database_url().await.expect("db");
