@@ -36,7 +36,10 @@ async fn logs_written_to_a_pipe_are_not_coloured() {
     assert!(out.status.success());
     let logs = String::from_utf8_lossy(&out.stdout);
     assert!(logs.contains("INFO"), "no log lines to check:\n{logs}");
-    assert!(!logs.contains('\u{1b}'), "ANSI escapes in piped logs:\n{logs}");
+    assert!(
+        !logs.contains('\u{1b}'),
+        "ANSI escapes in piped logs:\n{logs}"
+    );
 }
 
 #[tokio::test]

@@ -29,6 +29,11 @@ pub struct TestApp {
     server: Option<RunningServer>,
 }
 
+/// A finished outbox file (not one still being written aside).
+fn is_eml(e: &std::fs::DirEntry) -> bool {
+    e.path().extension().is_some_and(|x| x == "eml")
+}
+
 /// Starts the real server on port 0 with a fresh database and data dir.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
@@ -168,19 +173,21 @@ impl TestApp {
     pub async fn wait_for_mail(&self, to: &str, marker: &str) -> String {
         let dir = self.data_dir.join("outbox");
         for _ in 0..200 {
-            let mut found: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&dir)
+            // Files are named `<UTC time>-<id>.eml`: the newest sorts last.
+            let mut found: Vec<(String, String)> = std::fs::read_dir(&dir)
                 .map(|it| {
                     it.filter_map(Result::ok)
+                        .filter(is_eml)
                         .filter_map(|e| {
                             let text = std::fs::read_to_string(e.path()).ok()?;
-                            let modified = e.metadata().ok()?.modified().ok()?;
+                            let name = e.file_name().to_string_lossy().into_owned();
                             (text.contains(&format!("To: {to}")) && text.contains(marker))
-                                .then_some((modified, text))
+                                .then_some((name, text))
                         })
                         .collect()
                 })
                 .unwrap_or_default();
-            found.sort_by_key(|(t, _)| *t);
+            found.sort();
             if let Some((_, text)) = found.pop() {
                 return text;
             }
@@ -194,6 +201,7 @@ impl TestApp {
         std::fs::read_dir(self.data_dir.join("outbox"))
             .map(|it| {
                 it.filter_map(Result::ok)
+                    .filter(is_eml)
                     .filter(|e| {
                         std::fs::read_to_string(e.path())
                             .is_ok_and(|t| t.contains(&format!("To: {to}")))

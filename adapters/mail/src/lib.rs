@@ -15,7 +15,7 @@ use application::mail::{MailError, Mailer, OutgoingEmail};
 use async_trait::async_trait;
 use domain::OutboxId;
 use lettre::message::{Mailbox, MultiPart, header::ContentType};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 /// Builds the MIME message: plain text, plus an HTML alternative when there is one.
 pub fn build_message(
@@ -101,10 +101,11 @@ impl Mailer for SmtpMailer {
     }
 }
 
-/// Writes each message as an `.eml` file into a folder.
+/// Writes each message as an `.eml` file into a folder, named
+/// `<UTC time>-<outbox id>.eml` (`20261208T091502.123Z-0193….eml`) so that the newest
+/// sorts last; a file appears whole (written aside, then renamed).
 #[derive(Clone)]
 pub struct FileMailer {
-    transport: AsyncFileTransport<Tokio1Executor>,
     dir: PathBuf,
     from: Mailbox,
 }
@@ -114,11 +115,7 @@ impl FileMailer {
     pub fn new(dir: impl AsRef<Path>, from: Mailbox) -> anyhow::Result<Self> {
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&dir)?;
-        Ok(Self {
-            transport: AsyncFileTransport::new(&dir),
-            dir,
-            from,
-        })
+        Ok(Self { dir, from })
     }
 
     /// Where the files go.
@@ -131,11 +128,18 @@ impl FileMailer {
 impl Mailer for FileMailer {
     async fn send(&self, id: OutboxId, email: &OutgoingEmail) -> Result<(), MailError> {
         let msg = build_message(id, &self.from, email)?;
-        self.transport
-            .send(msg)
+        let name = format!(
+            "{}-{id}.eml",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+        );
+        let aside = self.dir.join(format!(".{name}.part"));
+        let failed = |e: std::io::Error| MailError::Transient(format!("writing {name}: {e}"));
+        tokio::fs::write(&aside, msg.formatted())
             .await
-            .map(|_| ())
-            .map_err(|e| MailError::Transient(format!("writing the .eml file: {e}")))
+            .map_err(failed)?;
+        tokio::fs::rename(&aside, self.dir.join(&name))
+            .await
+            .map_err(failed)
     }
 
     fn transport(&self) -> &'static str {

@@ -106,23 +106,36 @@ async fn smtp_down_is_a_transient_error() {
 }
 
 #[tokio::test]
-async fn file_mailer_writes_eml_files() {
+async fn file_mailer_writes_eml_files_named_so_the_newest_sorts_last() {
     let dir = std::env::temp_dir().join(format!("uscpis-outbox-{}", OutboxId::new()));
     let mailer =
         FileMailer::new(&dir, parse_from("clinic@usc.edu.ph").expect("from")).expect("dir");
+    let first = OutboxId::new();
     mailer
-        .send(OutboxId::new(), &email("a@usc.edu.ph"))
+        .send(first, &email("a@usc.edu.ph"))
         .await
         .expect("written");
-    let files: Vec<_> = std::fs::read_dir(&dir).expect("dir").collect();
-    assert_eq!(files.len(), 1);
-    let path = files[0].as_ref().expect("entry").path();
-    assert_eq!(path.extension().and_then(|e| e.to_str()), Some("eml"));
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let second = OutboxId::new();
+    mailer
+        .send(second, &email("b@usc.edu.ph"))
+        .await
+        .expect("written");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}: no partial files left behind");
+    // `<UTC time>-<outbox id>.eml`: the time first, so the newest is the last name.
+    assert!(names[0].ends_with(&format!("-{first}.eml")), "{names:?}");
+    assert!(names[1].ends_with(&format!("-{second}.eml")), "{names:?}");
     assert!(
-        std::fs::read_to_string(path)
-            .expect("read")
-            .contains("123456")
+        names[0].starts_with("20") && names[0].as_bytes()[8] == b'T',
+        "{names:?}"
     );
+    let text = std::fs::read_to_string(dir.join(&names[1])).expect("read");
+    assert!(text.contains("123456") && text.contains("To: b@usc.edu.ph"));
 }
 
 /// The durable outbox end to end: SMTP down → the message waits, nothing lost; a new
