@@ -364,7 +364,8 @@ async fn book_change_and_undo_with_every_rule() {
     )
     .await
     .expect_error(409, "invalid_transition");
-    // The history shows both changes with who, when and why; it is the patient's own.
+    // The history shows the booking, the move (old and new start) and both status
+    // changes with who, when and why; it is the patient's own.
     let h = app
         .get(
             &format!("/api/appointments/{maria_appt}/history"),
@@ -373,21 +374,34 @@ async fn book_change_and_undo_with_every_rule() {
         .await
         .expect(200);
     let items = h.body["items"].as_array().expect("items");
-    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items.len(), 4, "{items:?}");
+    let kinds: Vec<&str> = items
+        .iter()
+        .map(|i| i["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds, ["booked", "rescheduled", "status", "status"]);
+    let instant =
+        |v: &Value| DateTime::parse_from_rfc3339(v.as_str().expect("time")).expect("rfc3339");
+    assert!(items[0]["new_start"].is_string() && items[0].get("old_start").is_none());
     assert_eq!(
-        (&items[0]["from_status"], &items[0]["to_status"]),
+        instant(&items[1]["old_start"]),
+        instant(&items[0]["new_start"])
+    );
+    assert_eq!(instant(&items[1]["new_start"]), instant(&json!(moved)));
+    assert_eq!(
+        (&items[2]["from_status"], &items[2]["to_status"]),
         (&json!("scheduled"), &json!("cancelled"))
     );
-    assert_eq!(items[0]["reason"], "Exam");
-    assert_eq!(items[0]["undo"], false);
-    assert_eq!(items[1]["to_status"], "scheduled");
-    assert_eq!(items[1]["undo"], true);
+    assert_eq!(items[2]["reason"], "Exam");
+    assert_eq!(items[2]["undo"], false);
+    assert_eq!(items[3]["to_status"], "scheduled");
+    assert_eq!(items[3]["undo"], true);
     assert!(
-        items[1]["reason"].is_null(),
-        "a patient sees cancellation reasons only: {items:?}"
+        items[3].get("reason").is_none(),
+        "a patient sees cancellation reasons only, and an absent reason is absent, not null: {items:?}"
     );
-    assert_ne!(items[0]["by"], items[1]["by"], "the patient, then staff");
-    assert!(items[1]["at"].as_str().expect("at").ends_with("+08:00"));
+    assert_ne!(items[2]["by"], items[3]["by"], "the patient, then staff");
+    assert!(items[3]["at"].as_str().expect("at").ends_with("+08:00"));
     let staff_view = app
         .get(
             &format!("/api/appointments/{maria_appt}/history"),
@@ -396,7 +410,7 @@ async fn book_change_and_undo_with_every_rule() {
         .await
         .expect(200);
     assert_eq!(
-        staff_view.body["items"][1]["reason"],
+        staff_view.body["items"][3]["reason"],
         "cancelled by mistake"
     );
     app.get(

@@ -124,6 +124,7 @@ impl AppointmentService {
                     .filter(|s| s.start < to)
                     .map(|slot| FreeSlot {
                         provider_id: p.user_id,
+                        provider_name: p.name.clone(),
                         appointment_type_id: kind.id,
                         slot,
                     }),
@@ -340,6 +341,9 @@ impl AppointmentService {
             .insert_appointment(&a)
             .await
             .map_err(slot_conflict)?;
+        tx.appointments()
+            .insert_transition(&a.booked_entry())
+            .await?;
         let msg = format!(
             "Your {} with {} is booked for {}.",
             r.kind.name,
@@ -589,12 +593,14 @@ impl AppointmentService {
                 now,
             )
             .await?;
-        a.reschedule(&kind, start, seat, actor.user_id, now)
+        let moved = a
+            .reschedule(&kind, start, seat, actor.user_id, now)
             .map_err(status_error)?;
         tx.appointments()
             .update_appointment(&a)
             .await
             .map_err(slot_conflict)?;
+        tx.appointments().insert_transition(&moved).await?;
         let msg = format!(
             "Your {} moved from {} to {}.",
             kind.name,

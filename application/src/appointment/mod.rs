@@ -24,5 +24,6 @@ pub use ports::*;
 pub use schedule::{ExceptionInput, ExceptionOutcome, RangeInput, ScheduleView, TypeInput};
 pub use service::{
     AppointmentConfig, AppointmentService, AppointmentView, CalendarFeed, Dashboard, FreeSlot,
+    ProviderEntry,
 };
 pub use waitlist::{OfferView, WaitlistInput};

@@ -10,7 +10,9 @@ use domain::identity::Role;
 use domain::policy::{Action, Actor};
 
 use super::ports::Provider;
-use super::service::{AppointmentService, AppointmentView, appointment_event, status_error};
+use super::service::{
+    AppointmentService, AppointmentView, ProviderEntry, appointment_event, status_error,
+};
 use crate::AppError;
 use crate::fields::Fields;
 use crate::unit_of_work::retrying;
@@ -82,6 +84,37 @@ impl AppointmentService {
     /// Every type (inactive ones only for clinic roles).
     pub async fn list_types(&self, actor: &Actor) -> Result<Vec<AppointmentType>, AppError> {
         Ok(self.store.types(Self::is_clinic(actor)).await?)
+    }
+
+    /// Anyone signed in: the providers patients can book, each with the active types
+    /// they provide (by their role), by name. Providers without any such type are left
+    /// out.
+    pub async fn directory(&self) -> Result<Vec<ProviderEntry>, AppError> {
+        let types = self.store.types(false).await?;
+        let mut roles: Vec<Role> = types
+            .iter()
+            .flat_map(|t| t.provider_roles.iter().copied())
+            .collect();
+        roles.sort_by_key(|r| r.as_str());
+        roles.dedup();
+        let mut out: Vec<ProviderEntry> = self
+            .store
+            .providers(&roles)
+            .await?
+            .into_iter()
+            .filter(|p| p.active)
+            .map(|p| ProviderEntry {
+                types: types
+                    .iter()
+                    .filter(|t| t.provided_by(p.role))
+                    .map(|t| (t.id, t.name.clone()))
+                    .collect(),
+                provider: p,
+            })
+            .filter(|e| !e.types.is_empty())
+            .collect();
+        out.sort_by(|a, b| a.provider.name.cmp(&b.provider.name));
+        Ok(out)
     }
 
     /// ADMIN/STAFF: a new type. 409 `name_taken`.

@@ -12,7 +12,7 @@ use domain::paging::PageRequest;
 use domain::policy::{Action, Actor, authorize};
 use domain::{AppointmentTypeId, NotificationId, PatientId, UserId};
 
-use super::ports::{AppointmentFilter, AppointmentStore, Labels, Recipient};
+use super::ports::{AppointmentFilter, AppointmentStore, Labels, Provider, Recipient};
 use crate::audit::{AuditStore, authorize_audited};
 use crate::clinical::{PatientDirectory, PatientRef};
 use crate::jobs::JobLease;
@@ -62,14 +62,25 @@ pub struct AppointmentView {
 }
 
 /// A free slot of one provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FreeSlot {
     /// Whose.
     pub provider_id: UserId,
+    /// The provider's name.
+    pub provider_name: String,
     /// Of which type.
     pub appointment_type_id: AppointmentTypeId,
     /// When, and how many places are left.
     pub slot: Slot,
+}
+
+/// A provider in the directory: who, and the appointment types (id, name) they give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderEntry {
+    /// Who.
+    pub provider: Provider,
+    /// The active types their role provides, by name.
+    pub types: Vec<(AppointmentTypeId, String)>,
 }
 
 /// The appointment figures of the dashboard.

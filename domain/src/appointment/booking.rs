@@ -92,11 +92,27 @@ pub enum StatusError {
     Reason(ValueError),
 }
 
-/// One recorded status change.
+code_enum!(
+    /// What a history entry records.
+    TransitionKind {
+        Booked = "booked" / "Booked",
+        Status = "status" / "Status change",
+        Rescheduled = "rescheduled" / "Rescheduled",
+    }
+);
+
+/// One entry of an appointment's history: its booking, a status change, or a move to
+/// another time (with the old and the new start).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transition {
     /// Of which appointment.
     pub appointment_id: AppointmentId,
+    /// Booking, status change or rescheduling.
+    pub kind: TransitionKind,
+    /// The start before a rescheduling.
+    pub old_start: Option<DateTime<Utc>>,
+    /// The start after a booking or a rescheduling.
+    pub new_start: Option<DateTime<Utc>>,
     /// Before.
     pub from: AppointmentStatus,
     /// After.
@@ -192,6 +208,22 @@ impl Appointment {
         }
     }
 
+    /// The history entry of its booking.
+    pub fn booked_entry(&self) -> Transition {
+        Transition {
+            appointment_id: self.id,
+            kind: TransitionKind::Booked,
+            old_start: None,
+            new_start: Some(self.start),
+            from: AppointmentStatus::Scheduled,
+            to: AppointmentStatus::Scheduled,
+            by: self.booked_by,
+            at: self.booked_at,
+            reason: None,
+            undo: false,
+        }
+    }
+
     /// Rebuilds a stored appointment with its status.
     pub fn restore(mut self, status: AppointmentStatus) -> Self {
         self.status = status;
@@ -265,6 +297,9 @@ impl Appointment {
         let reason = opt_text(reason, 500).map_err(StatusError::Reason)?;
         let t = Transition {
             appointment_id: self.id,
+            kind: TransitionKind::Status,
+            old_start: None,
+            new_start: None,
             from: self.status,
             to,
             by,
@@ -279,7 +314,8 @@ impl Appointment {
         Ok(t)
     }
 
-    /// Reverts `last` (the appointment's latest change), which must not itself be an undo.
+    /// Reverts `last` (the appointment's latest history entry), which must be a status
+    /// change and not itself an undo (a booking or a rescheduling is not undone).
     pub fn undo(
         &mut self,
         last: Option<&Transition>,
@@ -288,11 +324,19 @@ impl Appointment {
         reason: Option<&str>,
     ) -> Result<Transition, StatusError> {
         let last = last
-            .filter(|t| !t.undo && t.to == self.status && t.appointment_id == self.id)
+            .filter(|t| {
+                t.kind == TransitionKind::Status
+                    && !t.undo
+                    && t.to == self.status
+                    && t.appointment_id == self.id
+            })
             .ok_or(StatusError::NothingToUndo)?;
         let reason = opt_text(reason, 500).map_err(StatusError::Reason)?;
         let t = Transition {
             appointment_id: self.id,
+            kind: TransitionKind::Status,
+            old_start: None,
+            new_start: None,
             from: self.status,
             to: last.from,
             by,
@@ -311,7 +355,8 @@ impl Appointment {
         Ok(t)
     }
 
-    /// Moves a scheduled appointment to `start` (same type) in `seat`.
+    /// Moves a scheduled appointment to `start` (same type) in `seat`; the history entry
+    /// with the old and the new start.
     pub fn reschedule(
         &mut self,
         kind: &AppointmentType,
@@ -319,13 +364,25 @@ impl Appointment {
         seat: u16,
         by: UserId,
         now: DateTime<Utc>,
-    ) -> Result<(), StatusError> {
+    ) -> Result<Transition, StatusError> {
         if self.status != AppointmentStatus::Scheduled {
             return Err(StatusError::Transition {
                 from: self.status.as_str(),
                 to: "rescheduled",
             });
         }
+        let entry = Transition {
+            appointment_id: self.id,
+            kind: TransitionKind::Rescheduled,
+            old_start: Some(self.start),
+            new_start: Some(start),
+            from: self.status,
+            to: self.status,
+            by,
+            at: now,
+            reason: None,
+            undo: false,
+        };
         self.start = start;
         self.end = start + kind.duration();
         self.block_end = start + kind.block();
@@ -335,7 +392,7 @@ impl Appointment {
         self.status_by = by;
         self.status_at = now;
         self.revision += 1;
-        Ok(())
+        Ok(entry)
     }
 
     fn set(&mut self, to: AppointmentStatus, by: UserId, now: DateTime<Utc>) {

@@ -14,7 +14,7 @@ pub mod waitlist;
 
 pub use booking::{
     Appointment, AppointmentStatus, BookingError, BookingPolicy, BookingRequest, StatusAction,
-    StatusError, Transition, check_booking, check_patient_change,
+    StatusError, Transition, TransitionKind, check_booking, check_patient_change,
 };
 pub use kind::{AppointmentType, TypeError};
 pub use schedule::{

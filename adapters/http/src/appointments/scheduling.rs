@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::dto::{
     AppointmentTypeDto, AppointmentTypeRequest, ExceptionDto, ExceptionOutcomeDto,
-    ExceptionRequest, ScheduleDto, ScheduleRequest,
+    ExceptionRequest, ProviderDto, ScheduleDto, ScheduleRequest,
 };
 use crate::common::{ApiTags, BearerAuth, BodyError, ClinicZone, ReadError, ok_enum, utc};
 
@@ -24,6 +24,11 @@ ok_enum!(
     "201 with the new type."
 );
 ok_enum!(ScheduleOk, ScheduleDto, "200 with the provider's hours.");
+ok_enum!(
+    ProvidersOk,
+    Vec<ProviderDto>,
+    "200 with the providers, by name."
+);
 ok_enum!(ExceptionsOk, Vec<ExceptionDto>, "200 with the exceptions.");
 
 /// 201 with what the exception did, or 200 with what it would do (preview).
@@ -89,6 +94,16 @@ pub struct SchedulesApi {
 
 #[OpenApi(tag = "ApiTags::Appointments")]
 impl SchedulesApi {
+    /// Anyone signed in: the providers one can book (name, role, the appointment types
+    /// they provide), by name.
+    #[oai(path = "/api/providers", method = "get")]
+    async fn providers(&self, _auth: BearerAuth) -> Result<ProvidersOk, ReadError> {
+        let list = self.appointments.directory().await?;
+        Ok(ProvidersOk::Ok(Json(
+            list.into_iter().map(Into::into).collect(),
+        )))
+    }
+
     /// A provider's weekly hours (clinic wall-clock time) and coming exceptions.
     #[oai(path = "/api/providers/:user_id/schedule", method = "get")]
     async fn get_schedule(

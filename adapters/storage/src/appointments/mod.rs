@@ -26,8 +26,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use domain::appointment::{
     Appointment, AppointmentStatus, AppointmentType, Booked, ExceptionKind, Interval, Offer,
-    OfferStatus, ScheduleException, Transition, WaitlistEntry, WaitlistStatus, WeeklyHours,
-    WeeklyRange,
+    OfferStatus, ScheduleException, Transition, TransitionKind, WaitlistEntry, WaitlistStatus,
+    WeeklyHours, WeeklyRange,
 };
 use domain::identity::{EmailAddress, Role};
 use domain::paging::{Page, PageRequest};

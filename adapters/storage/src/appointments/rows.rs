@@ -137,6 +137,9 @@ pub(crate) fn transition_from(m: appointment_transitions::Model) -> Result<Trans
     let st = |s: &str| AppointmentStatus::parse(s).map_err(|e| corrupt("transition", e));
     Ok(Transition {
         appointment_id: AppointmentId::from_uuid(m.appointment_id),
+        kind: TransitionKind::parse(&m.kind).map_err(|e| corrupt("transition.kind", e))?,
+        old_start: m.old_start,
+        new_start: m.new_start,
         from: st(&m.from_status)?,
         to: st(&m.to_status)?,
         by: UserId::from_uuid(m.by_user),

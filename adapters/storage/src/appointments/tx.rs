@@ -200,6 +200,9 @@ impl AppointmentOps for SeaOrmUnitOfWork {
                 at: Set(t.at),
                 reason: Set(t.reason.clone()),
                 undo: Set(t.undo),
+                kind: Set(t.kind.as_str().to_owned()),
+                old_start: Set(t.old_start),
+                new_start: Set(t.new_start),
             },
             true,
         )

@@ -132,6 +132,9 @@ pub mod appointment_transitions {
         pub at: DateTimeUtc,
         pub reason: Option<String>,
         pub undo: bool,
+        pub kind: String,
+        pub old_start: Option<DateTimeUtc>,
+        pub new_start: Option<DateTimeUtc>,
     }
 
     /// No declared relations: joins are written where they are needed.

@@ -18,6 +18,7 @@ pub mod m20261207_000004_audit_pending;
 pub mod m20261207_000005_audit_client;
 pub mod m20261207_000006_search_indexes;
 pub mod m20261208_000007_revision_values;
+pub mod m20261208_000008_appointment_history;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000005_audit_client::Migration),
             Box::new(m20261207_000006_search_indexes::Migration),
             Box::new(m20261208_000007_revision_values::Migration),
+            Box::new(m20261208_000008_appointment_history::Migration),
         ]
     }
 }

@@ -18,6 +18,8 @@ pub struct SlotDto {
     pub end: DateTime<FixedOffset>,
     /// Provider.
     pub provider_id: Uuid,
+    /// The provider's name.
+    pub provider_name: String,
     /// Type.
     pub appointment_type_id: Uuid,
     /// Places left.
@@ -31,6 +33,7 @@ impl SlotDto {
             start: zone.show(s.slot.start),
             end: zone.show(s.slot.end),
             provider_id: s.provider_id.as_uuid(),
+            provider_name: s.provider_name,
             appointment_type_id: s.appointment_type_id.as_uuid(),
             remaining: s.slot.remaining,
         }
@@ -143,6 +146,8 @@ page_dto!(AppointmentPage, AppointmentDto, "A page of appointments.");
 /// One status change.
 #[derive(Debug, Clone, Object)]
 pub struct TransitionDto {
+    /// `booked`, `status` (a status change) or `rescheduled`.
+    pub kind: String,
     /// Status before.
     pub from_status: String,
     /// Status after.
@@ -151,13 +156,20 @@ pub struct TransitionDto {
     pub by: Uuid,
     /// When (clinic zone).
     pub at: DateTime<FixedOffset>,
-    /// Why (cancellations, undos).
+    /// Why (cancellations, undos); absent when none was given.
+    #[oai(skip_serializing_if_is_none)]
     pub reason: Option<String>,
     /// Whether this change reverted the one before it.
     pub undo: bool,
+    /// A rescheduling: the start before (clinic zone).
+    #[oai(skip_serializing_if_is_none)]
+    pub old_start: Option<DateTime<FixedOffset>>,
+    /// A booking or rescheduling: the start after (clinic zone).
+    #[oai(skip_serializing_if_is_none)]
+    pub new_start: Option<DateTime<FixedOffset>>,
 }
 
-/// An appointment's status changes, oldest first.
+/// An appointment's history, oldest first: its booking, status changes and moves.
 #[derive(Debug, Clone, Object)]
 pub struct HistoryDto {
     /// Oldest first.
@@ -171,12 +183,15 @@ impl HistoryDto {
             items: list
                 .into_iter()
                 .map(|t| TransitionDto {
+                    kind: t.kind.as_str().to_owned(),
                     from_status: t.from.as_str().to_owned(),
                     to_status: t.to.as_str().to_owned(),
                     by: t.by.as_uuid(),
                     at: zone.show(t.at),
                     reason: t.reason,
                     undo: t.undo,
+                    old_start: t.old_start.map(|x| zone.show(x)),
+                    new_start: t.new_start.map(|x| zone.show(x)),
                 })
                 .collect(),
         }

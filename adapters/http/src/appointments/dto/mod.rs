@@ -12,6 +12,6 @@ pub use bookings::{
 pub use dashboard::{DashboardDto, NextFreeDto, StatusCountDto};
 pub use scheduling::{
     AppointmentTypeDto, AppointmentTypeRequest, ExceptionDto, ExceptionOutcomeDto,
-    ExceptionRequest, ScheduleDto, ScheduleRequest, WeeklyRangeDto,
+    ExceptionRequest, ProvidedTypeDto, ProviderDto, ScheduleDto, ScheduleRequest, WeeklyRangeDto,
 };
 pub use waitlist::{OfferDto, WaitlistEntryDto, WaitlistPage, WaitlistRequest};

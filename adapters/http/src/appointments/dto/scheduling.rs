@@ -1,6 +1,6 @@
 //! Wire types of appointment types, providers' weekly hours and schedule exceptions.
 
-use application::appointment::{ExceptionOutcome, ScheduleView};
+use application::appointment::{ExceptionOutcome, ProviderEntry, ScheduleView};
 use chrono::{DateTime, FixedOffset};
 use domain::appointment::{AppointmentType, ScheduleException};
 use poem_openapi::Object;
@@ -8,6 +8,46 @@ use uuid::Uuid;
 
 use super::AppointmentDto;
 use crate::common::ClinicZone;
+
+/// A provider patients can book.
+#[derive(Debug, Clone, Object)]
+pub struct ProviderDto {
+    /// The provider's account (the `provider_id` of slots and bookings).
+    pub user_id: Uuid,
+    /// "First Last".
+    pub name: String,
+    /// `DOCTOR`, `DENTIST`, `NURSE`, `STAFF` or `ADMIN`.
+    pub role: String,
+    /// The active appointment types they provide, by name.
+    pub appointment_types: Vec<ProvidedTypeDto>,
+}
+
+/// An appointment type a provider gives.
+#[derive(Debug, Clone, Object)]
+pub struct ProvidedTypeDto {
+    /// The type.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+}
+
+impl From<ProviderEntry> for ProviderDto {
+    fn from(e: ProviderEntry) -> Self {
+        Self {
+            user_id: e.provider.user_id.as_uuid(),
+            name: e.provider.name,
+            role: e.provider.role.as_str().to_owned(),
+            appointment_types: e
+                .types
+                .into_iter()
+                .map(|(id, name)| ProvidedTypeDto {
+                    id: id.as_uuid(),
+                    name,
+                })
+                .collect(),
+        }
+    }
+}
 
 /// An appointment type.
 #[derive(Debug, Clone, Object)]
