@@ -76,6 +76,8 @@ pub enum Action {
     WriteCertificates,
     /// Approve or reject certificates (the domain decides which kind each role signs).
     DecideCertificates,
+    /// Revoke approved certificates (the domain checks it is the approver or an ADMIN).
+    RevokeCertificates,
     /// Read certificate templates.
     ReadTemplates,
     /// Create certificate templates.
@@ -120,6 +122,7 @@ impl Action {
             Action::UploadDocuments => "documents.upload",
             Action::WriteCertificates => "certificates.write",
             Action::DecideCertificates => "certificates.decide",
+            Action::RevokeCertificates => "certificates.revoke",
             Action::ReadTemplates => "certificate_templates.read",
             Action::ManageTemplates => "certificate_templates.manage",
             Action::ManageAppointmentTypes => "appointment_types.manage",
@@ -176,6 +179,7 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
         WriteMedicalRecords => one_of(actor, &[Role::Admin, Role::Doctor, Role::Nurse]),
         WriteDentalRecords => one_of(actor, &[Role::Admin, Role::Dentist, Role::Doctor]),
         DecideCertificates => one_of(actor, &[Role::Doctor, Role::Dentist]),
+        RevokeCertificates => one_of(actor, &[Role::Admin, Role::Doctor, Role::Dentist]),
         ManageAppointmentTypes | ManageClinicClosures => one_of(actor, &[Role::Admin, Role::Staff]),
         ManageSchedule { provider } if *provider == actor.user_id && actor.role.is_clinic() => {
             Ok(())
@@ -236,7 +240,7 @@ mod tests {
         ][..];
         let patients = &[Role::Student, Role::Faculty][..];
         let managers = &[Role::Admin, Role::Staff][..];
-        let table: [(Action, &[Role]); 28] = [
+        let table: [(Action, &[Role]); 29] = [
             (Action::ReadOwnProfile, everyone),
             (Action::UpdateOwnProfile, everyone),
             (Action::ChangeOwnPassword, everyone),
@@ -264,6 +268,10 @@ mod tests {
             (Action::UploadDocuments, clinic),
             (Action::WriteCertificates, clinic),
             (Action::DecideCertificates, &[Role::Doctor, Role::Dentist]),
+            (
+                Action::RevokeCertificates,
+                &[Role::Admin, Role::Doctor, Role::Dentist],
+            ),
             (Action::ReadTemplates, clinic),
             (Action::ManageTemplates, admin),
             (Action::ManageAppointmentTypes, managers),

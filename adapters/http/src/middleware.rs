@@ -88,6 +88,9 @@ impl AllowIndex {
 
 const API_CSP: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/// HTML pages of the API (the certificate verification page): no script at all, only
+/// the page's own inline style.
+const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 /// Turns a poem error that is not already an envelope into one.
@@ -294,11 +297,17 @@ pub async fn api_middleware<E: Endpoint>(
         "permissions-policy",
         "geolocation=(), microphone=(), camera=()",
     );
-    set(
-        &mut resp,
-        "content-security-policy",
-        if is_docs { DOCS_CSP } else { API_CSP },
-    );
+    let csp = if is_docs {
+        DOCS_CSP
+    } else if resp
+        .content_type()
+        .is_some_and(|t| t.starts_with("text/html"))
+    {
+        PAGE_CSP
+    } else {
+        API_CSP
+    };
+    set(&mut resp, "content-security-policy", csp);
     if !is_docs {
         set(&mut resp, "cache-control", "no-store");
     }

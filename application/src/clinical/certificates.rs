@@ -36,7 +36,9 @@ fn cert_err(e: CertificateError) -> AppError {
         },
         CertificateError::Validity => AppError::field("valid_until", e.to_string()),
         CertificateError::FitnessReason => AppError::field("fitness_reason", e.to_string()),
-        CertificateError::RejectReason => AppError::field("reason", e.to_string()),
+        CertificateError::RejectReason | CertificateError::RevokeReason => {
+            AppError::field("reason", e.to_string())
+        }
     }
 }
 
@@ -342,6 +344,27 @@ impl ClinicalService {
         .await
     }
 
+    /// The approving DOCTOR/DENTIST or an ADMIN: revokes an approved certificate with a
+    /// reason; its verification then answers `revoked` and the patient is notified.
+    pub async fn revoke_certificate(
+        &self,
+        actor: &Actor,
+        id: CertificateId,
+        reason: &str,
+    ) -> Result<Certificate, AppError> {
+        self.check(
+            actor,
+            Action::RevokeCertificates,
+            "certificate",
+            Some(id.to_string()),
+        )
+        .await?;
+        self.change_certificate(actor, id, "certificates.revoke", |c, _, now| {
+            c.revoke(actor, reason, now).map_err(cert_err)
+        })
+        .await
+    }
+
     async fn change_certificate(
         &self,
         actor: &Actor,
@@ -388,7 +411,9 @@ impl ClinicalService {
         if before != c.status()
             && matches!(
                 c.status(),
-                CertificateStatus::Approved | CertificateStatus::Rejected
+                CertificateStatus::Approved
+                    | CertificateStatus::Rejected
+                    | CertificateStatus::Revoked
             )
         {
             self.notify_decision(tx.as_mut(), &c, &p, now).await?;
@@ -416,23 +441,32 @@ impl ClinicalService {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), AppError> {
         let approved = c.status() == CertificateStatus::Approved;
-        let (kind, title, message) = if approved {
-            let fitness = match &c.content.fitness_reason {
-                Some(r) => format!("{} ({r})", c.content.fitness.label()),
-                None => c.content.fitness.label().to_owned(),
-            };
-            (
-                "certificate_approved",
-                "Medical Certificate Approved",
+        let (kind, title, message) = match (c.status(), c.revocation()) {
+            (CertificateStatus::Approved, _) => {
+                let fitness = match &c.content.fitness_reason {
+                    Some(r) => format!("{} ({r})", c.content.fitness.label()),
+                    None => c.content.fitness.label().to_owned(),
+                };
+                (
+                    "certificate_approved",
+                    "Medical Certificate Approved",
+                    format!(
+                        "Your medical certificate for \"{}\" has been approved. Fitness: {fitness}. Valid {} to {}.",
+                        c.content.purpose,
+                        long_date(c.content.valid_from),
+                        long_date(c.content.valid_until)
+                    ),
+                )
+            }
+            (_, Some(r)) => (
+                "certificate_revoked",
+                "Medical Certificate Revoked",
                 format!(
-                    "Your medical certificate for \"{}\" has been approved. Fitness: {fitness}. Valid {} to {}.",
-                    c.content.purpose,
-                    long_date(c.content.valid_from),
-                    long_date(c.content.valid_until)
+                    "Your medical certificate for \"{}\" has been revoked and is no longer valid: {}",
+                    c.content.purpose, r.reason
                 ),
-            )
-        } else {
-            (
+            ),
+            _ => (
                 "certificate_rejected",
                 "Medical Certificate Rejected",
                 format!(
@@ -440,7 +474,7 @@ impl ClinicalService {
                     c.content.purpose,
                     c.rejection_reason().unwrap_or("no reason given")
                 ),
-            )
+            ),
         };
         if let Some(user) = p.user_id {
             tx.notify(&Notification {
@@ -464,7 +498,7 @@ impl ClinicalService {
         };
         if let Some(to) = to {
             let mut text = format!("Dear {},\n\n{message}\n", p.first_name.as_str());
-            if let Some(code) = c.verification_code() {
+            if let Some(code) = c.verification_code().filter(|_| approved) {
                 text.push_str(&format!(
                     "\nVerification code: {}\nAnyone can check it at {}/api/medical-certificates/verify/{}\n",
                     code.display(),
@@ -478,10 +512,10 @@ impl ClinicalService {
                     to,
                     subject: format!(
                         "[USC-PIS] {}",
-                        if approved {
-                            "Medical Certificate Approved"
-                        } else {
-                            "Medical Certificate Update Required"
+                        match c.status() {
+                            CertificateStatus::Approved => "Medical Certificate Approved",
+                            CertificateStatus::Revoked => "Medical Certificate Revoked",
+                            _ => "Medical Certificate Update Required",
                         }
                     ),
                     text,
@@ -638,11 +672,8 @@ impl ClinicalService {
             .ok_or(AppError::NotFound {
                 what: "certificate",
             })?;
-        let owner = self
-            .store
-            .patient(c.patient_id)
-            .await?
-            .and_then(|p| p.user_id);
+        let holder = self.store.patient(c.patient_id).await?;
+        let owner = holder.as_ref().and_then(|p| p.user_id);
         self.audit(
             AuditEvent::new(
                 None,
@@ -655,13 +686,22 @@ impl ClinicalService {
             .from(addr),
         )
         .await?;
+        let signer = c.decided_by();
+        let physician = match signer {
+            Some(u) => self.store.user_contact(u).await?.map(|(_, name)| name),
+            None => None,
+        };
         Ok(Verification {
             status: c.status(),
             valid: c.is_valid_on(self.today()),
+            verdict: c.verdict(self.today()),
             valid_from: c.content.valid_from,
             valid_until: c.content.valid_until,
             approved_at: c.decided_at(),
+            revoked_at: c.revocation().map(|r| r.at),
             kind: c.kind,
+            holder_initials: holder.map(|p| initials(&p)).unwrap_or_default(),
+            physician,
         })
     }
 
@@ -729,4 +769,19 @@ impl ClinicalService {
         .await?;
         Ok(t)
     }
+}
+
+/// "M. S. R." for Maria Santos Reyes: what a verification page shows of the holder.
+fn initials(p: &Patient) -> String {
+    [
+        Some(p.first_name.as_str()),
+        p.middle_name.as_ref().map(|n| n.as_str()),
+        Some(p.last_name.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|n| n.chars().next())
+    .map(|c| format!("{}.", c.to_uppercase()))
+    .collect::<Vec<_>>()
+    .join(" ")
 }

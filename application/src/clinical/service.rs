@@ -74,18 +74,26 @@ pub struct RecordView<R> {
 /// The public answer about a certificate code: no patient data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
-    /// Current state (approved unless revoked later).
+    /// Current state: `approved`, `revoked`, or (never published) another.
     pub status: CertificateStatus,
-    /// Approved and today within its validity.
+    /// Approved, not revoked, and today within its validity.
     pub valid: bool,
+    /// Valid, revoked, expired or not yet valid, today.
+    pub verdict: domain::clinical::Verdict,
     /// First valid day.
     pub valid_from: NaiveDate,
     /// Last valid day.
     pub valid_until: NaiveDate,
     /// When approved.
     pub approved_at: Option<DateTime<Utc>>,
+    /// When revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
     /// Medical or dental.
     pub kind: CertificateKind,
+    /// The holder's initials ("M. S. R."): enough to match a paper, nothing more.
+    pub holder_initials: String,
+    /// The approving physician's name.
+    pub physician: Option<String>,
 }
 
 /// A patient read in a transaction, locked; 404 when there is none.

@@ -1,5 +1,7 @@
 //! Medical certificates: templates with typed placeholders and the approval workflow
-//! draft → pending → approved | rejected.
+//! draft → pending → approved | rejected, and approved → revoked (by the approving
+//! clinician or an ADMIN, with a reason). A revoked certificate stays approved in storage
+//! with its revocation beside it; [`Certificate::status`] answers `revoked`.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -31,15 +33,38 @@ pub enum CertificateError {
         /// What.
         action: &'static str,
     },
-    /// `valid_until` before `valid_from`.
-    #[error("valid_until must not be before valid_from")]
+    /// `valid_until` before `valid_from` (said of `valid_until`).
+    #[error("must not be before valid_from")]
     Validity,
-    /// `not_fit` without a reason.
-    #[error("a reason is required when the patient is not fit")]
+    /// `not_fit` without a reason (said of `fitness_reason`).
+    #[error("is required when the patient is not fit")]
     FitnessReason,
-    /// Rejection without a reason (3-1000 characters).
+    /// Rejection without a reason (said of `reason`).
     #[error("a rejection needs a reason of 3 to 1000 characters")]
     RejectReason,
+    /// Revocation without a reason (said of `reason`).
+    #[error("a revocation needs a reason of 3 to 1000 characters")]
+    RevokeReason,
+}
+
+super::codes::code_enum!(
+    /// What a certificate says on a given day, for its public verification.
+    Verdict {
+        Valid = "valid" / "Valid", Revoked = "revoked" / "Revoked",
+        Expired = "expired" / "Expired", NotYetValid = "not_yet_valid" / "Not yet valid",
+        NotIssued = "not_issued" / "Not issued",
+    }
+);
+
+/// Who revoked an approved certificate, when and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    /// Who.
+    pub by: UserId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Why, 3-1000 characters.
+    pub reason: String,
 }
 
 /// The editable content of a certificate.
@@ -110,6 +135,8 @@ pub struct Certificate {
     rejection_reason: Option<String>,
     /// Public code printed on the approved PDF.
     verification_code: Option<CertificateCode>,
+    /// Set when an approved certificate is revoked.
+    revocation: Option<Revocation>,
     /// Created at.
     pub created_at: DateTime<Utc>,
     /// Last change.
@@ -141,6 +168,8 @@ pub struct Workflow {
     pub rejection_reason: Option<String>,
     /// Verification code.
     pub verification_code: Option<CertificateCode>,
+    /// The revocation of an approved certificate (`status` stays approved).
+    pub revocation: Option<Revocation>,
 }
 
 impl Certificate {
@@ -178,6 +207,7 @@ impl Certificate {
             decided_at: None,
             rejection_reason: None,
             verification_code: None,
+            revocation: None,
             created_at: now,
             updated_at: now,
         })
@@ -209,18 +239,31 @@ impl Certificate {
             submitted_at: workflow.submitted_at,
             rejection_reason: workflow.rejection_reason,
             verification_code: workflow.verification_code,
+            revocation: workflow
+                .revocation
+                .filter(|_| workflow.status == Some(CertificateStatus::Approved)),
             created_at,
             updated_at,
         }
     }
 
-    /// The workflow state.
+    /// The workflow state (`revoked` once an approved certificate is revoked).
     pub fn status(&self) -> CertificateStatus {
-        self.status
+        if self.revocation.is_some() {
+            CertificateStatus::Revoked
+        } else {
+            self.status
+        }
     }
-    /// The workflow fields.
+    /// The revocation, if revoked.
+    pub fn revocation(&self) -> Option<&Revocation> {
+        self.revocation.as_ref()
+    }
+    /// The workflow fields as stored: `status` is the approval state (`approved` for a
+    /// revoked certificate), the revocation beside it.
     pub fn workflow(&self) -> Workflow {
         Workflow {
+            revocation: self.revocation.clone(),
             status: Some(self.status),
             decided_by: self.decided_by,
             decided_at: self.decided_at,
@@ -250,9 +293,21 @@ impl Certificate {
         self.verification_code.as_ref()
     }
 
-    /// Whether the certificate is approved and `today` lies within its validity.
+    /// What a reader of the certificate should conclude on `today`.
+    pub fn verdict(&self, today: NaiveDate) -> Verdict {
+        match self.status() {
+            CertificateStatus::Revoked => Verdict::Revoked,
+            CertificateStatus::Approved if today < self.content.valid_from => Verdict::NotYetValid,
+            CertificateStatus::Approved if today > self.content.valid_until => Verdict::Expired,
+            CertificateStatus::Approved => Verdict::Valid,
+            _ => Verdict::NotIssued,
+        }
+    }
+
+    /// Whether the certificate is approved, not revoked, and `today` lies within its
+    /// validity.
     pub fn is_valid_on(&self, today: NaiveDate) -> bool {
-        self.status == CertificateStatus::Approved
+        self.status() == CertificateStatus::Approved
             && self.content.valid_from <= today
             && today <= self.content.valid_until
     }
@@ -314,6 +369,37 @@ impl Certificate {
         self.decided_by = Some(by.user_id);
         self.decided_at = Some(now);
         self.rejection_reason = Some(reason);
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// approved → revoked, by the clinician who approved it or an ADMIN, with a reason.
+    pub fn revoke(
+        &mut self,
+        by: &Actor,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), CertificateError> {
+        if !(by.role == Role::Admin || self.decided_by == Some(by.user_id)) {
+            return Err(CertificateError::Role {
+                needed: "ADMIN or the approving clinician",
+                action: "revoke",
+            });
+        }
+        if self.revocation.is_some() {
+            return Err(CertificateError::WrongState {
+                from: CertificateStatus::Revoked,
+                action: "revoked",
+            });
+        }
+        self.require(&[CertificateStatus::Approved], "revoked")?;
+        let reason =
+            super::values::text(reason, 3, 1000).map_err(|_| CertificateError::RevokeReason)?;
+        self.revocation = Some(Revocation {
+            by: by.user_id,
+            at: now,
+            reason,
+        });
         self.updated_at = now;
         Ok(())
     }
@@ -553,6 +639,45 @@ mod tests {
                 "{role}"
             );
         }
+    }
+
+    #[test]
+    fn only_the_approver_or_an_admin_revokes_an_approved_certificate_with_a_reason() {
+        let doctor = actor(Role::Doctor);
+        let mut c = cert(Role::Doctor, CertificateKind::Medical).expect("pending");
+        let today = c.content.valid_from;
+        let now = Utc::now();
+        assert!(matches!(
+            c.revoke(&actor(Role::Admin), "issued in error", now),
+            Err(CertificateError::WrongState { .. })
+        ));
+        c.approve(&doctor, CertificateCode::from_random(7), now)
+            .expect("approve");
+        assert!(c.is_valid_on(today));
+        assert!(matches!(
+            c.revoke(&actor(Role::Doctor), "another doctor", now),
+            Err(CertificateError::Role { .. })
+        ));
+        assert_eq!(
+            c.revoke(&doctor, "no", now),
+            Err(CertificateError::RevokeReason)
+        );
+        c.revoke(&doctor, "Patient was not examined", now)
+            .expect("revoke");
+        assert_eq!(c.status(), CertificateStatus::Revoked);
+        assert!(!c.is_valid_on(today));
+        assert_eq!(c.workflow().status, Some(CertificateStatus::Approved));
+        assert!(matches!(
+            c.revoke(&actor(Role::Admin), "twice over", now),
+            Err(CertificateError::WrongState { .. })
+        ));
+        let mut by_admin = cert(Role::Doctor, CertificateKind::Medical).expect("pending");
+        by_admin
+            .approve(&doctor, CertificateCode::from_random(9), now)
+            .expect("approve");
+        by_admin
+            .revoke(&actor(Role::Admin), "Duplicate certificate", now)
+            .expect("an ADMIN may");
     }
 
     #[test]

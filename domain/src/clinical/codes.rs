@@ -145,6 +145,7 @@ code_enum!(
     CertificateStatus {
         Draft = "draft" / "Draft", Pending = "pending" / "Pending approval",
         Approved = "approved" / "Approved", Rejected = "rejected" / "Rejected",
+        Revoked = "revoked" / "Revoked",
     }
 );
 

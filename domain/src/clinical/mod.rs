@@ -12,7 +12,7 @@ pub mod values;
 pub use allergy::{AllergyEditError, AllergyEditor, AllergyEntry, AllergySource, ClosedAs};
 pub use certificate::{
     Certificate, CertificateCode, CertificateContent, CertificateError, CertificateTemplate,
-    TemplateBody, TemplateError,
+    Revocation, TemplateBody, TemplateError, Verdict,
 };
 pub use codes::{
     BloodType, CertificateKind, CertificateStatus, CivilStatus, DentalProcedure, DocumentType,

@@ -8,12 +8,12 @@ use domain::clinical::CertificateStatus;
 use domain::{CertificateId, PatientId};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::{Binary, Json};
+use poem_openapi::payload::{Binary, Html, Json};
 use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
 use super::dto::{
-    CertificateDto, CertificatePage, CertificateRequest, RejectRequest, TemplateDto,
+    CertificateDto, CertificatePage, CertificateRequest, RejectRequest, RevokeRequest, TemplateDto,
     TemplateRequest, VerificationDto,
 };
 use crate::common::{
@@ -41,11 +41,17 @@ ok_enum!(
     CertificatePage,
     "200 with a page of certificates."
 );
-ok_enum!(
-    VerificationOk,
-    VerificationDto,
-    "200: the code is genuine (see `valid`)."
-);
+/// 200: the code is genuine (see `verdict`): JSON for API clients, a readable page for
+/// browsers (a request whose `Accept` names `text/html`).
+#[derive(Debug, ApiResponse)]
+pub enum VerificationOk {
+    /// `application/json`.
+    #[oai(status = 200)]
+    Json(Json<VerificationDto>),
+    /// `text/html`: the same facts as a page.
+    #[oai(status = 200)]
+    Page(Html<String>),
+}
 ok_enum!(TemplatesOk, Vec<TemplateDto>, "200 with the templates.");
 ok_enum!(
     TemplateCreated,
@@ -130,7 +136,10 @@ impl CertificatesApi {
         )))
     }
 
-    /// Anyone: whether a certificate code is genuine and valid today (no patient data).
+    /// Anyone: whether a certificate code is genuine, revoked or expired, its validity,
+    /// the holder's initials and the physician's name; nothing more. A browser
+    /// (`Accept: text/html`) gets a page, anyone else JSON. A malformed, over-long or
+    /// unknown code is 404 alike.
     ///
     /// Limited per client address: 30 look-ups a minute by default
     /// (`USCPIS_VERIFY_RATE_LIMIT`), then 429 with `Retry-After`.
@@ -138,22 +147,58 @@ impl CertificatesApi {
     async fn verify_certificate(
         &self,
         req: &Request,
-        #[oai(validator(max_length = 20))] code: Path<String>,
+        code: Path<String>,
     ) -> Result<VerificationOk, PublicError> {
         let client = ClientAddr::of(req);
         let v = self
             .clinical
             .verify_certificate(&code.0, client.as_deref())
             .await?;
-        Ok(VerificationOk::Ok(Json(VerificationDto {
+        let dto = VerificationDto {
             genuine: true,
             valid: v.valid,
             status: v.status.as_str().to_owned(),
+            verdict: v.verdict.as_str().to_owned(),
+            holder_initials: v.holder_initials,
+            physician: v.physician,
+            revoked_at: v.revoked_at.map(|t| self.zone.show(t)),
             kind: v.kind.as_str().to_owned(),
             valid_from: v.valid_from,
             valid_until: v.valid_until,
             approved_at: v.approved_at.map(|t| self.zone.show(t)),
-        })))
+        };
+        let wants_html = req
+            .headers()
+            .get(poem::http::header::ACCEPT)
+            .and_then(|a| a.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+        Ok(if wants_html {
+            VerificationOk::Page(Html(super::verify_page::render(&dto)))
+        } else {
+            VerificationOk::Json(Json(dto))
+        })
+    }
+
+    /// The approving DOCTOR/DENTIST or an ADMIN: revoke an approved certificate, with a
+    /// reason. Verification then answers `revoked`; the patient is notified.
+    #[oai(path = "/api/medical-certificates/:id/revoke", method = "post")]
+    async fn revoke_certificate(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<RevokeRequest>,
+    ) -> Result<CertificateOk, BodyError> {
+        let c = self
+            .clinical
+            .revoke_certificate(
+                &auth.0.actor,
+                CertificateId::from_uuid(id.0),
+                &body.0.reason,
+            )
+            .await?;
+        Ok(CertificateOk::Ok(Json(CertificateDto::from_certificate(
+            c, self.zone,
+        ))))
     }
 
     /// One certificate (clinic roles; a patient their own).

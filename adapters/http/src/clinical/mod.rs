@@ -9,6 +9,7 @@ mod documents;
 mod notifications;
 mod patients;
 mod records;
+mod verify_page;
 
 pub use certificates::{CertificatesApi, TemplatesApi};
 pub use documents::DocumentsApi;

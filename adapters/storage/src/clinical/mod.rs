@@ -24,7 +24,7 @@ use application::clinical::{
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::clinical::allergy::{ClosedAs, Closure};
-use domain::clinical::certificate::Workflow;
+use domain::clinical::certificate::{Revocation, Workflow};
 use domain::clinical::{
     Allergy, AllergyEntry, AllergySource, BloodType, Certificate, CertificateCode,
     CertificateContent, CertificateKind, CertificateStatus, CertificateTemplate, CivilStatus,

@@ -422,6 +422,14 @@ pub(crate) fn certificate_from(m: medical_certificates::Model) -> Result<Certifi
                 .verification_code
                 .as_deref()
                 .and_then(CertificateCode::parse),
+            revocation: match (m.revoked_by, m.revoked_at, m.revocation_reason) {
+                (Some(by), Some(at), Some(reason)) => Some(Revocation {
+                    by: UserId::from_uuid(by),
+                    at,
+                    reason,
+                }),
+                _ => None,
+            },
         },
         m.created_at,
         m.updated_at,
@@ -442,13 +450,20 @@ pub(crate) fn certificate_row(c: &Certificate) -> medical_certificates::ActiveMo
         valid_until: Set(c.content.valid_until),
         fitness: Set(c.content.fitness.as_str().to_owned()),
         fitness_reason: Set(c.content.fitness_reason.clone()),
-        status: Set(c.status().as_str().to_owned()),
+        status: Set(w
+            .status
+            .unwrap_or(CertificateStatus::Draft)
+            .as_str()
+            .to_owned()),
         issued_by: Set(c.issued_by.as_uuid()),
         decided_by: Set(w.decided_by.map(|u| u.as_uuid())),
         decided_at: Set(w.decided_at),
         submitted_at: Set(w.submitted_at),
         rejection_reason: Set(w.rejection_reason),
         verification_code: Set(w.verification_code.map(|c| c.as_str().to_owned())),
+        revoked_by: Set(w.revocation.as_ref().map(|r| r.by.as_uuid())),
+        revoked_at: Set(w.revocation.as_ref().map(|r| r.at)),
+        revocation_reason: Set(w.revocation.map(|r| r.reason)),
         created_at: Set(c.created_at),
         updated_at: Set(c.updated_at),
     }

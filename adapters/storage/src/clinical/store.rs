@@ -171,8 +171,17 @@ impl ClinicalStore for SeaOrmClinicalStore {
         if let Some(p) = f.patient_id {
             cond = cond.add(medical_certificates::Column::PatientId.eq(p.as_uuid()));
         }
-        if let Some(s) = f.status {
-            cond = cond.add(medical_certificates::Column::Status.eq(s.as_str()));
+        match f.status {
+            // Revoked ones are approved ones with a revocation beside.
+            Some(CertificateStatus::Revoked) => {
+                cond = cond.add(medical_certificates::Column::RevokedAt.is_not_null());
+            }
+            Some(s) => {
+                cond = cond
+                    .add(medical_certificates::Column::Status.eq(s.as_str()))
+                    .add(medical_certificates::Column::RevokedAt.is_null());
+            }
+            None => {}
         }
         let q = medical_certificates::Entity::find()
             .filter(cond)

@@ -237,6 +237,9 @@ pub mod medical_certificates {
         pub verification_code: Option<String>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub revoked_by: Option<Uuid>,
+        pub revoked_at: Option<DateTimeUtc>,
+        pub revocation_reason: Option<String>,
     }
 
     /// No declared relations: joins are written where they are needed.

@@ -19,6 +19,7 @@ pub mod m20261207_000005_audit_client;
 pub mod m20261207_000006_search_indexes;
 pub mod m20261208_000007_revision_values;
 pub mod m20261208_000008_appointment_history;
+pub mod m20261208_000009_certificate_revocation;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000006_search_indexes::Migration),
             Box::new(m20261208_000007_revision_values::Migration),
             Box::new(m20261208_000008_appointment_history::Migration),
+            Box::new(m20261208_000009_certificate_revocation::Migration),
         ]
     }
 }

@@ -63,6 +63,15 @@ pub struct CertificateDto {
     /// Public code printed on the PDF (approved only), `XXXX-XXXX-XXXX`.
     #[oai(skip_serializing_if_is_none)]
     pub verification_code: Option<String>,
+    /// Who revoked it.
+    #[oai(skip_serializing_if_is_none)]
+    pub revoked_by: Option<Uuid>,
+    /// When revoked.
+    #[oai(skip_serializing_if_is_none)]
+    pub revoked_at: Option<DateTime<FixedOffset>>,
+    /// Why revoked.
+    #[oai(skip_serializing_if_is_none)]
+    pub revocation_reason: Option<String>,
     /// Created at.
     pub created_at: DateTime<FixedOffset>,
     /// Last change.
@@ -74,16 +83,19 @@ impl CertificateDto {
     pub fn from_certificate(c: Certificate, zone: ClinicZone) -> Self {
         use domain::clinical::CertificateStatus as S;
         let status = c.status();
+        // A revoked certificate was approved first.
+        let was = |want: S| status == want || (want == S::Approved && status == S::Revoked);
         let decided = |want: S| {
-            (status == want)
+            was(want)
                 .then(|| c.decided_by().map(|u| u.as_uuid()))
                 .flatten()
         };
         let decided_at = |want: S| {
-            (status == want)
+            was(want)
                 .then(|| c.decided_at().map(|t| zone.show(t)))
                 .flatten()
         };
+        let revocation = c.revocation().cloned();
         Self {
             id: c.id.as_uuid(),
             patient_id: c.patient_id.as_uuid(),
@@ -105,6 +117,9 @@ impl CertificateDto {
             rejected_at: decided_at(S::Rejected),
             rejection_reason: c.rejection_reason().map(str::to_owned),
             verification_code: c.verification_code().map(|v| v.display()),
+            revoked_by: revocation.as_ref().map(|r| r.by.as_uuid()),
+            revoked_at: revocation.as_ref().map(|r| zone.show(r.at)),
+            revocation_reason: revocation.map(|r| r.reason),
             created_at: zone.show(c.created_at),
             updated_at: zone.show(c.updated_at),
         }
@@ -228,15 +243,26 @@ pub struct RejectRequest {
     pub reason: String,
 }
 
-/// The public answer about a certificate code (no patient data).
+/// The public answer about a certificate code: genuine, revoked or expired, its
+/// validity, the holder's initials and the physician's name; nothing more.
 #[derive(Debug, Clone, Object)]
 pub struct VerificationDto {
     /// The code belongs to a certificate issued by the clinic.
     pub genuine: bool,
-    /// Approved and valid today.
+    /// Approved, not revoked, and valid today.
     pub valid: bool,
-    /// Current state.
+    /// `approved` or `revoked`.
     pub status: String,
+    /// `valid`, `revoked`, `expired` or `not_yet_valid`: what a reader should conclude.
+    pub verdict: String,
+    /// The holder's initials ("M. S. R.").
+    pub holder_initials: String,
+    /// The approving physician.
+    #[oai(skip_serializing_if_is_none)]
+    pub physician: Option<String>,
+    /// When revoked.
+    #[oai(skip_serializing_if_is_none)]
+    pub revoked_at: Option<DateTime<FixedOffset>>,
     /// `medical` | `dental`.
     pub kind: String,
     /// First valid day.
@@ -249,3 +275,12 @@ pub struct VerificationDto {
 }
 
 page_dto!(CertificatePage, CertificateDto, "A page of certificates.");
+
+/// Revoking an approved certificate.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct RevokeRequest {
+    /// Why, 3-1000 characters.
+    #[oai(validator(max_length = 1000))]
+    pub reason: String,
+}

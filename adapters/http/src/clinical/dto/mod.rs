@@ -9,7 +9,7 @@ mod notifications;
 mod patients;
 
 pub use certificates::{
-    CertificateDto, CertificatePage, CertificateRequest, RejectRequest, TemplateDto,
+    CertificateDto, CertificatePage, CertificateRequest, RejectRequest, RevokeRequest, TemplateDto,
     TemplateRequest, VerificationDto,
 };
 pub use dental::{DentalRecordDto, DentalRecordPage, DentalRecordRequest};
