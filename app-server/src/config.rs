@@ -69,6 +69,9 @@ pub struct Config {
     pub clinic_name: String,
     /// `USCPIS_CLINIC_ADDRESS`: printed in certificate headers.
     pub clinic_address: String,
+    /// `USCPIS_CLINIC_LOGO`: a PNG, JPEG or SVG file printed in certificate headers;
+    /// unset: none.
+    pub clinic_logo: Option<std::path::PathBuf>,
     /// `USCPIS_VERIFY_RATE_LIMIT`: public certificate look-ups per client address per
     /// minute (default 30).
     pub verify_rate_limit: u32,
@@ -110,6 +113,7 @@ impl Default for Config {
             trusted_proxies: String::new(),
             clinic_name: "University of San Carlos — Health Services".into(),
             clinic_address: "Talamban Campus, Nasipit, Talamban, Cebu City 6000".into(),
+            clinic_logo: None,
             verify_rate_limit: 30,
             booking_max_days_ahead: 30,
             booking_cutoff_minutes: 120,
@@ -179,6 +183,7 @@ impl Config {
         storage::validate_url(&self.database_url())
             .map_err(|e| anyhow::anyhow!("USCPIS_DATABASE_URL: {e}"))?;
         self.trusted_proxies()?;
+        self.clinic_logo()?;
         if self.login_address_limit == 0 {
             bail!("USCPIS_LOGIN_ADDRESS_LIMIT must be at least 1");
         }
@@ -258,6 +263,18 @@ impl Config {
             },
             ..IdentityConfig::default()
         })
+    }
+
+    /// The certificate logo, read and checked (`USCPIS_CLINIC_LOGO`).
+    pub fn clinic_logo(&self) -> anyhow::Result<Option<pdf::Logo>> {
+        let Some(path) = &self.clinic_logo else {
+            return Ok(None);
+        };
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("USCPIS_CLINIC_LOGO: reading {}", path.display()))?;
+        pdf::Logo::new(bytes)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("USCPIS_CLINIC_LOGO ({}): {e}", path.display()))
     }
 
     /// The clinical section: zone, certificate header, verification links.

@@ -65,7 +65,7 @@ pub(crate) fn clinical(s: &Shared, config: &Config) -> anyhow::Result<Arc<Clinic
         Arc::new(SeaOrmClinicalStore::new(s.db.clone())),
         s.audit.clone(),
         Arc::new(media),
-        Arc::new(pdf::TypstPdfRenderer::new()),
+        Arc::new(pdf::TypstPdfRenderer::with_logo(config.clinic_logo()?)),
         s.clock.clone(),
         config.clinical()?,
     )))

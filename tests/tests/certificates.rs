@@ -124,6 +124,48 @@ async fn verification_shows_the_verdict_initials_and_physician_and_nothing_more(
 }
 
 #[tokio::test]
+async fn clinicians_record_their_licence_number_for_their_signature() {
+    let app = spawn_app().await;
+    let c = clinic(&app).await;
+    let r = app
+        .patch(
+            "/api/auth/me",
+            json!({"license_number": " 0123456 "}),
+            Some(&c.doctor),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["license_number"], "0123456");
+    app.patch(
+        "/api/auth/me",
+        json!({"license_number": "12"}),
+        Some(&c.doctor),
+    )
+    .await
+    .expect_error(400, "invalid_input");
+    let (student, _) = e2e_tests::student(&app, "21104599", "Ana").await;
+    app.patch(
+        "/api/auth/me",
+        json!({"license_number": "0123456"}),
+        Some(&student),
+    )
+    .await
+    .expect_error(400, "invalid_input");
+    // The approved certificate's PDF is laid out with it (its text is checked by the
+    // application and PDF adapter tests).
+    let (id, _, _) = approved(&app, &c.doctor).await;
+    let pdf = app
+        .get(
+            &format!("/api/medical-certificates/{id}/pdf"),
+            Some(&c.doctor),
+        )
+        .await
+        .expect(200);
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn an_approved_certificate_can_be_revoked_by_its_approver_or_an_admin() {
     let app = spawn_app().await;
     let c = clinic(&app).await;

@@ -30,6 +30,9 @@ pub enum PdfError {
     /// The template did not compile with these values.
     #[error("certificate layout failed: {0}")]
     Layout(String),
+    /// The logo is not a PNG, JPEG or SVG image.
+    #[error("the clinic logo must be a PNG, JPEG or SVG image")]
+    Logo,
 }
 
 /// Renders [`CertificateDocument`]s to PDF bytes.
@@ -39,19 +42,47 @@ pub enum PdfError {
 /// from `spawn_blocking` in async code.
 pub struct TypstCertificateRenderer {
     engine: TypstEngine<TypstTemplateMainFile>,
+    logo: Option<&'static str>,
+}
+
+/// The clinic's logo for certificate headers: PNG, JPEG or SVG bytes.
+#[derive(Clone)]
+pub struct Logo {
+    bytes: Vec<u8>,
+    name: &'static str,
+}
+
+impl Logo {
+    /// Checks the bytes are a PNG, JPEG or SVG image (by content, not by name).
+    pub fn new(bytes: Vec<u8>) -> Result<Self, PdfError> {
+        let name = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            "logo.png"
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            "logo.jpg"
+        } else if std::str::from_utf8(&bytes[..bytes.len().min(1024)])
+            .is_ok_and(|head| head.contains("<svg"))
+        {
+            "logo.svg"
+        } else {
+            return Err(PdfError::Logo);
+        };
+        Ok(Self { bytes, name })
+    }
 }
 
 impl Default for TypstCertificateRenderer {
     fn default() -> Self {
-        Self::new()
+        Self::new(None)
     }
 }
 
 impl TypstCertificateRenderer {
     /// Builds the engine: the fixed template plus the fonts embedded in the
-    /// binary (Libertinus Serif, New Computer Modern, DejaVu Sans Mono). No
-    /// system fonts and no file system or package access.
-    pub fn new() -> Self {
+    /// binary (Libertinus Serif, New Computer Modern, DejaVu Sans Mono), and the
+    /// clinic's logo when one is given. No system fonts and no file system or package
+    /// access: the logo is the only file the template can read.
+    pub fn new(logo: Option<Logo>) -> Self {
+        let name = logo.as_ref().map(|l| l.name);
         let engine = TypstEngine::builder()
             .main_file(TEMPLATE)
             .search_fonts_with(
@@ -59,9 +90,10 @@ impl TypstCertificateRenderer {
                     .include_system_fonts(false)
                     .include_embedded_fonts(true),
             )
+            .with_static_file_resolver(logo.map(|l| (l.name, l.bytes)))
             .comemo_evict_max_age(Some(COMEMO_MAX_AGE))
             .build();
-        Self { engine }
+        Self { engine, logo: name }
     }
 
     /// Lays out `doc` with the fixed template and exports it as PDF.
@@ -76,7 +108,7 @@ impl TypstCertificateRenderer {
     fn layout(&self, doc: &CertificateDocument) -> Result<Laid, PdfError> {
         let Warned { output, warnings } = self
             .engine
-            .compile_with_input::<_, PagedDocument>(inputs(doc));
+            .compile_with_input::<_, PagedDocument>(inputs(doc, self.logo));
         let output = output.map_err(|err| PdfError::Layout(describe_lib_error(&err)))?;
         Ok(Laid {
             output,
@@ -93,7 +125,7 @@ struct Laid {
 
 /// Converts the certificate into the `sys.inputs` dictionary: strings stay
 /// Typst strings (displayed verbatim), `None` becomes `none`.
-fn inputs(doc: &CertificateDocument) -> Dict {
+fn inputs(doc: &CertificateDocument, logo: Option<&str>) -> Dict {
     fn s(value: &str) -> Value {
         value.into_value()
     }
@@ -102,8 +134,8 @@ fn inputs(doc: &CertificateDocument) -> Dict {
     }
 
     let body: Array = doc.body.iter().map(|p| s(p)).collect();
-    let details: Array = doc
-        .patient_details
+    let facts: Array = doc
+        .facts
         .iter()
         .map(|(label, value)| Value::Array([s(label), s(value)].into_iter().collect()))
         .collect();
@@ -117,17 +149,12 @@ fn inputs(doc: &CertificateDocument) -> Dict {
     put("form_code", opt(doc.form_code.as_ref()));
     put("title", s(&doc.title));
     put("body", Value::Array(body));
-    put("patient_name", s(&doc.patient_name));
-    put("patient_details", Value::Array(details));
-    put("purpose", s(&doc.purpose));
-    put("fitness", s(&doc.fitness));
-    put("fitness_reason", opt(doc.fitness_reason.as_ref()));
-    put("recommendations", opt(doc.recommendations.as_ref()));
-    put("valid_from", s(&doc.valid_from));
-    put("valid_until", s(&doc.valid_until));
+    put("facts", Value::Array(facts));
     put("issued_on", s(&doc.issued_on));
     put("physician_name", s(&doc.physician_name));
     put("physician_title", s(&doc.physician_title));
+    put("physician_license", opt(doc.physician_license.as_ref()));
+    put("logo", logo.map_or(Value::None, s));
     put("verification_code", s(&doc.verification_code));
     put("verify_url", s(&doc.verify_url));
     dict
@@ -168,6 +195,7 @@ mod tests;
 #[derive(Clone, Default)]
 pub struct TypstPdfRenderer {
     inner: std::sync::Arc<std::sync::OnceLock<TypstCertificateRenderer>>,
+    logo: Option<Logo>,
 }
 
 impl TypstPdfRenderer {
@@ -175,15 +203,24 @@ impl TypstPdfRenderer {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// A renderer that prints the clinic's logo in certificate headers.
+    pub fn with_logo(logo: Option<Logo>) -> Self {
+        Self {
+            logo,
+            ..Self::default()
+        }
+    }
 }
 
 #[async_trait::async_trait]
 impl application::clinical::CertificateRenderer for TypstPdfRenderer {
     async fn render(&self, doc: CertificateDocument) -> anyhow::Result<Vec<u8>> {
         let inner = self.inner.clone();
+        let logo = self.logo.clone();
         Ok(tokio::task::spawn_blocking(move || {
             inner
-                .get_or_init(TypstCertificateRenderer::new)
+                .get_or_init(|| TypstCertificateRenderer::new(logo))
                 .render(&doc)
         })
         .await??)

@@ -8,7 +8,7 @@ use super::*;
 /// One renderer for the whole test binary, as the service will have.
 fn renderer() -> &'static TypstCertificateRenderer {
     static RENDERER: OnceLock<TypstCertificateRenderer> = OnceLock::new();
-    RENDERER.get_or_init(TypstCertificateRenderer::new)
+    RENDERER.get_or_init(|| TypstCertificateRenderer::new(None))
 }
 
 fn fit_certificate() -> CertificateDocument {
@@ -16,34 +16,21 @@ fn fit_certificate() -> CertificateDocument {
         clinic_name: "University of San Carlos — Health Services".into(),
         clinic_address: "Talamban Campus, Nasipit, Talamban, Cebu City 6000".into(),
         form_code: Some("ACA-HSD-04F".into()),
-        title: "Medical Certificate".into(),
+        title: "Medical certificate".into(),
         body: vec![
-            "This is to certify that María José Peña Ñúñez was examined at the University \
-             Health Services and was found to be in good health at the time of examination."
+            "This is to certify that María José Peña Ñúñez, 21 years old, BS Computer \
+             Science – 3rd Year, was examined at the University Health Services on \
+             March 9, 2026."
                 .into(),
-            "This certificate is issued upon the request of the above-named student for \
-             the purpose stated below."
-                .into(),
+            "Purpose: Educational tour — Bohol, Philippines".into(),
+            "Findings: the patient is fit.".into(),
+            "Recommendations: Bring personal maintenance medicines; stay hydrated.".into(),
         ],
-        patient_name: "María José Peña Ñúñez".into(),
-        patient_details: vec![
-            ("Age".into(), "21".into()),
-            ("Sex".into(), "Female".into()),
-            (
-                "Course and year".into(),
-                "BS Computer Science – 3rd Year".into(),
-            ),
-            ("ID number".into(), "21-00123".into()),
-        ],
-        purpose: "Educational tour — Bohol, Philippines".into(),
-        fitness: "Fit".into(),
-        fitness_reason: None,
-        recommendations: Some("Bring personal maintenance medicines; stay hydrated.".into()),
-        valid_from: "March 10, 2026".into(),
-        valid_until: "March 17, 2026".into(),
+        facts: vec![("USC ID".into(), "21-00123".into())],
         issued_on: "March 9, 2026".into(),
         physician_name: "Dr. José Ramón Cañete, MD".into(),
         physician_title: "University Physician".into(),
+        physician_license: Some("0123456".into()),
         verification_code: "K7Q2-9XMB-PL4D".into(),
         verify_url: "https://pis.usc.edu.ph/verify/K7Q2-9XMB-PL4D".into(),
     }
@@ -52,10 +39,14 @@ fn fit_certificate() -> CertificateDocument {
 fn not_fit_certificate() -> CertificateDocument {
     CertificateDocument {
         form_code: None,
-        fitness: "Not fit".into(),
-        fitness_reason: Some("Acute bronchitis; requires rest for five (5) days.".into()),
-        recommendations: None,
-        purpose: "Physical Education activities".into(),
+        body: vec![
+            "Purpose: Physical Education activities".into(),
+            "Findings: the patient is not fit. Acute bronchitis; requires rest for five \
+             (5) days."
+                .into(),
+        ],
+        facts: vec![],
+        physician_license: None,
         ..fit_certificate()
     }
 }
@@ -120,15 +111,23 @@ fn renders_fit_certificate() {
     let text = document_text(&laid.output);
     for expected in [
         "ACA-HSD-04F",
-        "MEDICAL CERTIFICATE",
-        "Fit",
+        "Medical certificate",
+        "the patient is fit",
+        "USC ID",
         "K7Q2-9XMB-PL4D",
         "https://pis.usc.edu.ph/verify/K7Q2-9XMB-PL4D",
         "University Physician",
+        "PRC licence no. 0123456",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in {text:?}");
     }
-    assert!(!text.contains("Reason"), "no reason row when fit");
+    assert!(
+        !text.contains("MEDICAL CERTIFICATE"),
+        "sentence case, not capitals"
+    );
+    // The content is stated once: the body, not again in a table.
+    assert_eq!(text.matches("Educational tour").count(), 1, "{text:?}");
+    assert_eq!(text.matches("Recommendations").count(), 1, "{text:?}");
 }
 
 #[test]
@@ -141,14 +140,44 @@ fn renders_not_fit_certificate_with_reason() {
     let laid = renderer().layout(&doc).expect("layout");
     assert!(laid.warnings.is_empty(), "warnings: {:?}", laid.warnings);
     let text = document_text(&laid.output);
-    assert!(text.contains("Not fit"));
-    assert!(text.contains("Reason"));
+    assert!(text.contains("not fit"));
     assert!(text.contains("Acute bronchitis"));
-    assert!(
-        !text.contains("Recommendations"),
-        "no empty recommendations row"
-    );
+    assert!(!text.contains("USC ID"), "no facts rows when none");
+    assert!(!text.contains("PRC"), "no licence line when none");
     assert!(!text.contains("ACA-HSD-04F"), "no form code when absent");
+}
+
+#[test]
+fn a_clinic_logo_is_printed_and_anything_else_is_refused() {
+    // A 1×1 PNG.
+    let png = [
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
+        0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8,
+        0xCF, 0xC0, 0xF0, 0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ];
+    let with_logo = TypstCertificateRenderer::new(Some(Logo::new(png.to_vec()).expect("png")));
+    let plain = renderer().layout(&fit_certificate()).expect("layout");
+    let laid = with_logo.layout(&fit_certificate()).expect("layout");
+    assert!(laid.warnings.is_empty(), "warnings: {:?}", laid.warnings);
+    let images = |doc: &PagedDocument| {
+        fn walk(frame: &Frame) -> usize {
+            frame
+                .items()
+                .map(|(_, item)| match item {
+                    FrameItem::Image(..) => 1,
+                    FrameItem::Group(group) => walk(&group.frame),
+                    _ => 0,
+                })
+                .sum()
+        }
+        doc.pages().iter().map(|p| walk(&p.frame)).sum::<usize>()
+    };
+    assert_eq!((images(&plain.output), images(&laid.output)), (0, 1));
+    assert_pdf(&with_logo.render(&fit_certificate()).expect("render"));
+    assert!(Logo::new(b"MZ\x90\x00 not an image".to_vec()).is_err());
+    assert!(Logo::new(b"<svg xmlns='http://www.w3.org/2000/svg'/>".to_vec()).is_ok());
 }
 
 #[test]
@@ -179,17 +208,11 @@ fn user_text_is_never_evaluated_as_markup_or_code() {
             form_code: Some(p.clone()),
             title: p.clone(),
             body: vec![p.clone(), p.clone()],
-            patient_name: p.clone(),
-            patient_details: vec![(p.clone(), p.clone())],
-            purpose: p.clone(),
-            fitness: p.clone(),
-            fitness_reason: Some(p.clone()),
-            recommendations: Some(p.clone()),
-            valid_from: p.clone(),
-            valid_until: p.clone(),
+            facts: vec![(p.clone(), p.clone())],
             issued_on: p.clone(),
             physician_name: p.clone(),
             physician_title: p.clone(),
+            physician_license: Some(p.clone()),
             verification_code: p.clone(),
             verify_url: p.clone(),
         };
@@ -229,7 +252,7 @@ fn long_content_flows_onto_more_pages() {
 
 #[test]
 fn renders_concurrently_from_several_threads() {
-    let renderer = Arc::new(TypstCertificateRenderer::new());
+    let renderer = Arc::new(TypstCertificateRenderer::new(None));
     let handles: Vec<_> = (0..4)
         .map(|i| {
             let renderer = Arc::clone(&renderer);
@@ -253,7 +276,7 @@ fn renders_concurrently_from_several_threads() {
 fn render_timing() {
     const N: u32 = 20;
     let started = Instant::now();
-    let renderer = TypstCertificateRenderer::new();
+    let renderer = TypstCertificateRenderer::new(None);
     let built = started.elapsed();
 
     let first = Instant::now();
@@ -267,7 +290,7 @@ fn render_timing() {
         } else {
             not_fit_certificate()
         };
-        doc.patient_name = format!("Patient number {i}");
+        doc.body[0] = format!("Patient number {i}");
         doc.verification_code = format!("CODE-{i:04}");
         assert_pdf(&renderer.render(&doc).expect("render"));
     }

@@ -46,6 +46,7 @@ fn user(email: &str) -> User {
         campus: None,
         phone: None,
         department: None,
+        license_number: None,
         is_active: true,
         is_verified: true,
         created_at: now,

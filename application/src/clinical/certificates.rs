@@ -18,7 +18,7 @@ use domain::{CertificateId, NotificationId, TemplateId};
 
 use super::inputs::{CertificateInput, TemplateInput};
 use super::ports::{CertificateDocument, CertificateFilter, Notification};
-use super::service::{ClinicalService, Verification, display_user, locked_patient, patient_event};
+use super::service::{ClinicalService, Verification, locked_patient, patient_event};
 use crate::fields::{Fields, set};
 use crate::mail::OutgoingEmail;
 use crate::rate_limit::address_key;
@@ -549,27 +549,31 @@ impl ClinicalService {
                 AppError::Unexpected(anyhow::anyhow!("certificate template missing"))
             })?;
         let signer = c.decided_by().unwrap_or(c.issued_by);
-        let physician = display_user(self.store.user_contact(signer).await?, signer);
+        let (physician, license) = self
+            .store
+            .signer(signer)
+            .await?
+            .unwrap_or_else(|| (signer.to_string(), None));
         let today = self.today();
         let issued = c
             .decided_at()
             .map(|t| t.with_timezone(&self.config.zone).date_naive())
             .unwrap_or(today);
         let course_and_year = match (p.course, p.year_level) {
-            (Some(c), Some(y)) => format!("Program {} – Year {}", c.code(), y.level()),
-            (Some(c), None) => format!("Program {}", c.code()),
+            (Some(c), Some(y)) => format!("{} – {}", c.name(), y.name()),
+            (Some(c), None) => c.name().to_owned(),
             _ => String::new(),
         };
-        let fitness = c.content.fitness.label().to_owned();
         let physician_title = match c.kind {
             CertificateKind::Medical => "University Physician",
             CertificateKind::Dental => "University Dentist",
         };
+        // Values stand inside sentences ("the patient is fit"): lower case, except names.
         let mut values: BTreeMap<&str, String> = BTreeMap::new();
         values.insert("patient_name", p.full_name());
         values.insert("patient_age", p.age_on(issued).to_string());
-        values.insert("patient_sex", p.sex.label().to_owned());
-        values.insert("course_and_year", course_and_year.clone());
+        values.insert("patient_sex", p.sex.label().to_lowercase());
+        values.insert("course_and_year", course_and_year);
         values.insert("date", long_date(issued));
         values.insert("purpose", c.content.purpose.clone());
         values.insert(
@@ -582,13 +586,14 @@ impl ClinicalService {
             "additional_notes",
             c.content.additional_notes.clone().unwrap_or_default(),
         );
-        values.insert("fitness_status", fitness.clone());
+        values.insert("fitness_status", c.content.fitness.label().to_lowercase());
         values.insert(
             "fitness_reason",
             c.content.fitness_reason.clone().unwrap_or_default(),
         );
         values.insert("doctor_name", physician.clone());
         values.insert("doctor_title", physician_title.to_owned());
+        values.insert("doctor_license", license.clone().unwrap_or_default());
         let body = t
             .body
             .fill(&values)
@@ -596,36 +601,25 @@ impl ClinicalService {
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .collect();
-        let mut details = vec![
-            ("Age".to_owned(), p.age_on(issued).to_string()),
-            ("Sex".to_owned(), p.sex.label().to_owned()),
-        ];
-        if let Some(u) = &p.usc_id {
-            details.push(("USC ID".into(), u.as_str().to_owned()));
-        }
-        if !course_and_year.is_empty() {
-            details.push(("Course and year".into(), course_and_year));
-        }
+        let facts = p
+            .usc_id
+            .iter()
+            .map(|u| ("USC ID".to_owned(), u.as_str().to_owned()))
+            .collect();
         let doc = CertificateDocument {
             clinic_name: self.config.clinic_name.clone(),
             clinic_address: self.config.clinic_address.clone(),
             form_code: t.form_code.clone(),
             title: match c.kind {
-                CertificateKind::Medical => "Medical Certificate".into(),
-                CertificateKind::Dental => "Dental Certificate".into(),
+                CertificateKind::Medical => "Medical certificate".into(),
+                CertificateKind::Dental => "Dental certificate".into(),
             },
             body,
-            patient_name: p.full_name(),
-            patient_details: details,
-            purpose: c.content.purpose.clone(),
-            fitness,
-            fitness_reason: c.content.fitness_reason.clone(),
-            recommendations: c.content.recommendations.clone(),
-            valid_from: long_date(c.content.valid_from),
-            valid_until: long_date(c.content.valid_until),
+            facts,
             issued_on: long_date(issued),
             physician_name: physician,
             physician_title: physician_title.into(),
+            physician_license: license,
             verification_code: code.display(),
             verify_url: format!(
                 "{}/api/medical-certificates/verify/{}",

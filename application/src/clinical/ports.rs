@@ -219,6 +219,9 @@ pub trait ClinicalStore: Send + Sync {
         &self,
         user: UserId,
     ) -> Result<Option<(EmailAddress, String)>, StoreError>;
+    /// A clinician's display name and professional licence number (certificate
+    /// signatures).
+    async fn signer(&self, user: UserId) -> Result<Option<(String, Option<String>)>, StoreError>;
 }
 
 /// Clinical operations inside a [`UnitOfWork`] (`tx.clinical()`). Errors:
@@ -330,32 +333,21 @@ pub struct CertificateDocument {
     pub clinic_address: String,
     /// Form code of the template.
     pub form_code: Option<String>,
-    /// "Medical Certificate" / "Dental Certificate".
+    /// "Medical certificate" / "Dental certificate" (sentence case).
     pub title: String,
-    /// The filled template, split into paragraphs.
+    /// The filled template, split into paragraphs: the certificate's content, stated
+    /// once (nothing below repeats it).
     pub body: Vec<String>,
-    /// Patient's full name.
-    pub patient_name: String,
-    /// Label/value rows about the patient.
-    pub patient_details: Vec<(String, String)>,
-    /// Purpose.
-    pub purpose: String,
-    /// "Fit" / "Not fit".
-    pub fitness: String,
-    /// Why not fit.
-    pub fitness_reason: Option<String>,
-    /// Recommendations.
-    pub recommendations: Option<String>,
-    /// Long date.
-    pub valid_from: String,
-    /// Long date.
-    pub valid_until: String,
+    /// Facts the body does not state, as label/value rows ("USC ID").
+    pub facts: Vec<(String, String)>,
     /// Long date.
     pub issued_on: String,
     /// Signing physician.
     pub physician_name: String,
     /// "University Physician".
     pub physician_title: String,
+    /// The physician's professional licence (PRC) number.
+    pub physician_license: Option<String>,
     /// `XXXX-XXXX-XXXX`.
     pub verification_code: String,
     /// Where anyone can check the code.

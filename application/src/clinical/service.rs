@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use domain::PatientId;
 use domain::audit::{AuditEvent, Outcome};
 use domain::clinical::{
     Allergy, AllergyEntry, CertificateKind, CertificateStatus, Medication, Patient,
 };
 use domain::policy::{Action, Actor, authorize};
-use domain::{PatientId, UserId};
 
 use super::inputs::{AllergyInput, MedicationInput};
 use super::ports::{CertificateRenderer, ClinicalOps, ClinicalStore};
@@ -290,14 +290,4 @@ impl Fields {
         }
         Some(out)
     }
-}
-
-/// Who is `user` (for "acted by" displays); the id when the account is gone.
-pub(super) fn display_user(
-    found: Option<(domain::identity::EmailAddress, String)>,
-    user: UserId,
-) -> String {
-    found
-        .map(|(_, name)| name)
-        .unwrap_or_else(|| user.to_string())
 }

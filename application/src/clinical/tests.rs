@@ -197,3 +197,88 @@ async fn an_executable_upload_is_refused_before_the_media_store_is_touched() {
         .await;
     assert!(matches!(got, Err(AppError::Unsupported { .. })), "{got:?}");
 }
+
+#[tokio::test]
+async fn the_certificate_pdf_names_the_program_and_the_physician_licence_once() {
+    use domain::clinical::{Certificate, CertificateCode, CertificateContent, Fitness};
+    use domain::identity::{CourseCode, YearLevel};
+    let mut p = patient(None, vec![]);
+    p.course = Some(CourseCode::parse("13").expect("code"));
+    p.year_level = Some(YearLevel::parse("3").expect("year"));
+    let template = CertificateTemplate {
+        id: TemplateId::new(),
+        name: "Default".into(),
+        description: None,
+        kind: CertificateKind::Medical,
+        form_code: None,
+        body: TemplateBody::parse(
+            "{{patient_name}}, {{course_and_year}}, is {{fitness_status}}.\n\nSigned {{doctor_name}}, licence {{doctor_license}}.",
+        )
+        .expect("body"),
+        created_at: Utc::now(),
+    };
+    let doctor = actor(Role::Doctor);
+    let mut c = Certificate::create(
+        domain::CertificateId::new(),
+        p.id,
+        template.id,
+        CertificateKind::Medical,
+        CertificateContent {
+            purpose: "Off-campus tour".into(),
+            recommendations: None,
+            additional_notes: None,
+            valid_from: NaiveDate::from_ymd_opt(2026, 3, 10).expect("date"),
+            valid_until: NaiveDate::from_ymd_opt(2026, 3, 15).expect("date"),
+            fitness: Fitness::NotFit,
+            fitness_reason: Some("Febrile".into()),
+        },
+        &doctor,
+        Utc::now(),
+    )
+    .expect("pending");
+    c.approve(&doctor, CertificateCode::from_random(42), Utc::now())
+        .expect("approved");
+    let mut store = MockClinicalStore::new();
+    store
+        .expect_certificate()
+        .returning(move |_| Ok(Some(c.clone())));
+    store
+        .expect_patient()
+        .returning(move |_| Ok(Some(p.clone())));
+    store
+        .expect_template()
+        .returning(move |_| Ok(Some(template.clone())));
+    store
+        .expect_signer()
+        .returning(|_| Ok(Some(("Jose Rizal".into(), Some("0123456".into())))));
+    let mut renderer = MockCertificateRenderer::new();
+    renderer
+        .expect_render()
+        .withf(|doc| {
+            doc.title == "Medical certificate"
+                && doc.body
+                    == [
+                        "Maria Reyes, BS Computer Science – 3rd Year, is not fit.",
+                        "Signed Jose Rizal, licence 0123456.",
+                    ]
+                && doc.physician_license.as_deref() == Some("0123456")
+                && doc.facts.is_empty()
+        })
+        .times(1)
+        .returning(|_| Ok(b"%PDF-".to_vec()));
+    let mut audit = MockAuditStore::new();
+    audit.expect_append().returning(|_, _| Ok(()));
+    let svc = ClinicalService::new(
+        Arc::new(store),
+        Arc::new(audit),
+        Arc::new(MockMediaStore::new()),
+        Arc::new(renderer),
+        Arc::new(SystemClock),
+        ClinicalConfig::default(),
+    );
+    let pdf = svc
+        .certificate_pdf(&doctor, domain::CertificateId::new())
+        .await
+        .expect("pdf");
+    assert_eq!(pdf, b"%PDF-");
+}

@@ -2,7 +2,8 @@
 
 use domain::audit::Outcome;
 use domain::identity::{
-    Campus, CourseCode, PersonName, Phone, ProfileUpdate, User, YearLevel, profile::optional_text,
+    Campus, CourseCode, LicenseNumber, PersonName, Phone, ProfileUpdate, User, YearLevel,
+    profile::optional_text,
 };
 use domain::policy::{Action, authorize};
 
@@ -49,6 +50,12 @@ impl IdentityService {
             }
         }
         let mut f = Fields::default();
+        if change.license_number.is_some() && !auth.actor.role.is_clinic() {
+            f.add(
+                "license_number",
+                "only clinic staff have a licence number here",
+            );
+        }
         // Names may change but not be cleared; the other fields clear with "".
         let mut required = |raw: &Option<String>, field: &str| {
             raw.as_ref()
@@ -71,6 +78,11 @@ impl IdentityService {
             department: f.opt("department", change.department.as_deref(), |s| {
                 optional_text(Some(s), 100).map(Option::unwrap_or_default)
             }),
+            license_number: f.opt(
+                "license_number",
+                change.license_number.as_deref(),
+                LicenseNumber::parse,
+            ),
         };
         f.finish()?;
         let now = self.clock.now();

@@ -112,6 +112,8 @@ pub struct ProfileChange {
     pub phone: Option<String>,
     /// Department.
     pub department: Option<String>,
+    /// Professional licence (PRC) number (clinic roles).
+    pub license_number: Option<String>,
     /// An attempt to change one's own role: always refused by the policy.
     pub role: Option<String>,
     /// An attempt to change one's own activity: always refused by the policy.

@@ -223,6 +223,7 @@ fn user(role: Role) -> User {
         campus: None,
         phone: None,
         department: None,
+        license_number: None,
         is_active: true,
         is_verified: true,
         created_at: t0(),

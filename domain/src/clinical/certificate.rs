@@ -500,6 +500,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "fitness_reason",
     "doctor_name",
     "doctor_title",
+    "doctor_license",
 ];
 
 /// Template text with `{{placeholder}}` slots. Filling it substitutes values as plain

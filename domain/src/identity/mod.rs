@@ -11,7 +11,9 @@ pub mod verification;
 
 pub use email::{EmailAddress, EmailError, EmailPolicy};
 pub use password::{Password, PasswordError, PasswordHash};
-pub use profile::{Campus, CourseCode, PersonName, Phone, ProfileError, UscId, YearLevel};
+pub use profile::{
+    Campus, CourseCode, LicenseNumber, PersonName, Phone, ProfileError, UscId, YearLevel,
+};
 pub use registration::{RegistrationOutcome, decide_registration};
 pub use role::{Role, UnknownRole};
 pub use throttle::{LoginThrottle, ThrottleDecision};

@@ -16,6 +16,9 @@ pub enum ProfileError {
     /// A phone number is not 7-15 digits.
     #[error("phone numbers must have 7 to 15 digits")]
     Phone,
+    /// A licence number is not 4-20 letters, digits or '-'.
+    #[error("must be 4 to 20 letters, digits or '-'")]
+    License,
     /// A USC ID is not 4-20 letters, digits or '-'.
     #[error("USC ID must be 4 to 20 letters, digits or '-'")]
     UscId,
@@ -99,6 +102,28 @@ impl fmt::Debug for Phone {
     }
 }
 
+/// A professional licence number, e.g. the PRC number of a physician, dentist or nurse:
+/// 4 to 20 letters, digits or '-' (letters upper-cased).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenseNumber(String);
+
+impl LicenseNumber {
+    /// Checks and normalises.
+    pub fn parse(raw: &str) -> Result<Self, ProfileError> {
+        let v = raw.trim().to_ascii_uppercase();
+        if !(4..=20).contains(&v.len())
+            || !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(ProfileError::License);
+        }
+        Ok(Self(v))
+    }
+    /// The number.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A USC ID number (for students, the 7-9 digit student number).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UscId(String);
@@ -136,7 +161,45 @@ impl CourseCode {
     pub fn code(&self) -> u8 {
         self.0
     }
+
+    /// The college the program belongs to (reference §1.23 ranges).
+    pub fn college(&self) -> &'static str {
+        COLLEGES
+            .iter()
+            .find(|(range, _)| range.contains(&self.0))
+            .map_or("University of San Carlos", |(_, name)| name)
+    }
+
+    /// The program's name where the catalogue knows it, else its college's: what a
+    /// certificate prints (never "Program 12").
+    pub fn name(&self) -> &'static str {
+        PROGRAMS
+            .iter()
+            .find(|(code, _)| *code == self.0)
+            .map_or_else(|| self.college(), |(_, name)| name)
+    }
 }
+
+/// Colleges by program-code range (reference §1.23).
+const COLLEGES: &[(std::ops::RangeInclusive<u8>, &str)] = &[
+    (1..=5, "School of Architecture, Fine Arts and Design"),
+    (6..=19, "School of Arts and Sciences"),
+    (20..=22, "School of Healthcare Professions"),
+    (23..=24, "School of Law and Governance"),
+    (25..=35, "School of Business and Economics"),
+    (36..=37, "School of Education"),
+    (38..=44, "School of Engineering"),
+    (45..=52, "Graduate School (doctoral programs)"),
+    (53..=68, "Graduate School (master's programs)"),
+];
+
+/// Program names by code. The reference names only these; the others print their
+/// college until the registrar's list is added here (data, one line per program).
+const PROGRAMS: &[(u8, &str)] = &[
+    (13, "BS Computer Science"),
+    (20, "BS Nursing"),
+    (34, "BS Tourism Management"),
+];
 
 /// A year level 1..4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +216,11 @@ impl YearLevel {
     /// The level.
     pub fn level(&self) -> u8 {
         self.0
+    }
+
+    /// "1st Year" .. "4th Year".
+    pub fn name(&self) -> &'static str {
+        ["1st Year", "2nd Year", "3rd Year", "4th Year"][usize::from(self.0.clamp(1, 4) - 1)]
     }
 }
 
@@ -195,6 +263,20 @@ pub fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, Pr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn programs_print_their_name_or_college_never_a_bare_code() {
+        let name = |c: &str| CourseCode::parse(c).map(|c| c.name()).expect("code");
+        assert_eq!(name("13"), "BS Computer Science");
+        assert_eq!(name("12"), "School of Arts and Sciences");
+        assert_eq!(name("1"), "School of Architecture, Fine Arts and Design");
+        assert_eq!(name("68"), "Graduate School (master's programs)");
+        for code in 1..=68 {
+            let c = CourseCode::parse(&code.to_string()).expect("code");
+            assert!(!c.name().contains(char::is_numeric), "{code}: {}", c.name());
+        }
+        assert_eq!(YearLevel::parse("3").map(|y| y.name()), Ok("3rd Year"));
+    }
 
     #[test]
     fn values_table() {

@@ -4,7 +4,9 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::{Campus, CourseCode, EmailAddress, PersonName, Phone, Role, UscId, YearLevel};
+use super::{
+    Campus, CourseCode, EmailAddress, LicenseNumber, PersonName, Phone, Role, UscId, YearLevel,
+};
 use crate::UserId;
 
 /// A user account. Built only from validated parts.
@@ -36,6 +38,8 @@ pub struct User {
     pub phone: Option<Phone>,
     /// Department or college (staff and faculty).
     pub department: Option<String>,
+    /// Professional licence number (PRC) of a clinician, printed under their signature.
+    pub license_number: Option<LicenseNumber>,
     /// Deactivated users cannot log in.
     pub is_active: bool,
     /// Whether the email was verified (or pre-approved).
@@ -79,6 +83,8 @@ pub struct ProfileUpdate {
     pub phone: Option<Option<Phone>>,
     /// New or cleared department.
     pub department: Option<Option<String>>,
+    /// New or cleared licence number (clinic roles only; the use case checks).
+    pub license_number: Option<Option<LicenseNumber>>,
 }
 
 impl User {
@@ -105,6 +111,7 @@ impl User {
             campus: None,
             phone: None,
             department: None,
+            license_number: None,
             is_active: true,
             is_verified,
             created_at: now,
@@ -123,6 +130,7 @@ impl User {
             campus,
             phone,
             department,
+            license_number,
         } = change;
         if let Some(v) = first_name {
             self.first_name = v;
@@ -147,6 +155,9 @@ impl User {
         }
         if let Some(v) = department {
             self.department = v;
+        }
+        if let Some(v) = license_number {
+            self.license_number = v;
         }
         self.updated_at = now;
     }

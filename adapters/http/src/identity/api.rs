@@ -228,6 +228,7 @@ impl IdentityApi {
                     campus: b.campus,
                     phone: b.phone,
                     department: b.department,
+                    license_number: b.license_number,
                     role: b.role.map(|r| r.as_str().to_owned()),
                     is_active: b.is_active,
                     is_verified: b.is_verified,

@@ -96,6 +96,9 @@ pub struct UserDto {
     /// Department or college.
     #[oai(skip_serializing_if_is_none)]
     pub department: Option<String>,
+    /// Professional licence (PRC) number of a clinician.
+    #[oai(skip_serializing_if_is_none)]
+    pub license_number: Option<String>,
     /// Deactivated accounts cannot log in.
     pub is_active: bool,
     /// Email verified.
@@ -122,6 +125,7 @@ impl UserDto {
             campus: u.campus.map(|c| c.as_str().to_owned()),
             phone: u.phone.map(|p| p.as_str().to_owned()),
             department: u.department,
+            license_number: u.license_number.map(|l| l.as_str().to_owned()),
             is_active: u.is_active,
             is_verified: u.is_verified,
             created_at: zone.show(u.created_at),
@@ -244,6 +248,10 @@ pub struct ProfilePatch {
     /// Department or college.
     #[oai(validator(max_length = 100))]
     pub department: Option<String>,
+    /// Clinic roles: professional licence (PRC) number, printed under one's signature on
+    /// certificates; 4-20 letters, digits or '-'; "" clears it.
+    #[oai(validator(max_length = 20))]
+    pub license_number: Option<String>,
     /// Not changeable here (403).
     pub role: Option<RoleDto>,
     /// Not changeable here (403).

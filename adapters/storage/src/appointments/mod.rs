@@ -375,6 +375,7 @@ impl application::appointment::seed::AppointmentBulkLoader for SeaOrmAppointment
                     campus: Set(None),
                     phone: Set(None),
                     department: Set(None),
+                    license_number: Set(None),
                     is_active: Set(true),
                     is_verified: Set(true),
                     created_at: Set(now),

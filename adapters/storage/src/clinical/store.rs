@@ -236,6 +236,19 @@ impl ClinicalStore for SeaOrmClinicalStore {
         let email = EmailAddress::parse(&u.email).map_err(|e| corrupt("user.email", e))?;
         Ok(Some((email, format!("{} {}", u.first_name, u.last_name))))
     }
+
+    async fn signer(&self, user: UserId) -> Result<Option<(String, Option<String>)>, StoreError> {
+        Ok(users::Entity::find_by_id(user.as_uuid())
+            .one(self.db.connection())
+            .await
+            .map_err(map_db_err)?
+            .map(|u| {
+                (
+                    format!("{} {}", u.first_name, u.last_name),
+                    u.license_number,
+                )
+            }))
+    }
 }
 
 #[async_trait]

@@ -23,6 +23,7 @@ pub mod users {
         pub campus: Option<String>,
         pub phone: Option<String>,
         pub department: Option<String>,
+        pub license_number: Option<String>,
         pub is_active: bool,
         pub is_verified: bool,
         pub created_at: DateTimeUtc,

@@ -17,8 +17,8 @@ use application::identity::{
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use domain::identity::{
-    Campus, CourseCode, EmailAddress, PasswordHash, PersonName, Phone, Role, UscId, User,
-    VerificationCode, YearLevel,
+    Campus, CourseCode, EmailAddress, LicenseNumber, PasswordHash, PersonName, Phone, Role, UscId,
+    User, VerificationCode, YearLevel,
 };
 use domain::paging::{Page, PageRequest};
 use domain::{SafeEmailId, SessionId, UserId};

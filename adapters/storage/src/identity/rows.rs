@@ -46,6 +46,12 @@ pub(crate) fn user_from_row(m: users::Model) -> Result<UserRecord, StoreError> {
             .transpose()
             .map_err(|e| bad("phone", &e))?,
         department: m.department,
+        license_number: m
+            .license_number
+            .as_deref()
+            .map(LicenseNumber::parse)
+            .transpose()
+            .map_err(|e| bad("license_number", &e))?,
         is_active: m.is_active,
         is_verified: m.is_verified,
         created_at: m.created_at,
@@ -71,6 +77,7 @@ pub(crate) fn user_to_active(u: &User) -> users::ActiveModel {
         campus: Set(u.campus.map(|c| c.as_str().to_owned())),
         phone: Set(u.phone.as_ref().map(|p| p.as_str().to_owned())),
         department: Set(u.department.clone()),
+        license_number: Set(u.license_number.as_ref().map(|l| l.as_str().to_owned())),
         is_active: Set(u.is_active),
         is_verified: Set(u.is_verified),
         created_at: Set(u.created_at),

@@ -20,6 +20,7 @@ pub mod m20261207_000006_search_indexes;
 pub mod m20261208_000007_revision_values;
 pub mod m20261208_000008_appointment_history;
 pub mod m20261208_000009_certificate_revocation;
+pub mod m20261208_000010_license_number;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000007_revision_values::Migration),
             Box::new(m20261208_000008_appointment_history::Migration),
             Box::new(m20261208_000009_certificate_revocation::Migration),
+            Box::new(m20261208_000010_license_number::Migration),
         ]
     }
 }
