@@ -129,7 +129,11 @@ async fn environment_configuration_is_parsed_and_bad_values_are_named() {
             "USCPIS_LOGIN_ADDRESS_LIMIT",
         ),
         // Not there, and there but not an image.
-        ("USCPIS_CLINIC_LOGO", "/nonexistent/logo.png", "USCPIS_CLINIC_LOGO"),
+        (
+            "USCPIS_CLINIC_LOGO",
+            "/nonexistent/logo.png",
+            "USCPIS_CLINIC_LOGO",
+        ),
         ("USCPIS_CLINIC_LOGO", "/etc/hostname", "USCPIS_CLINIC_LOGO"),
     ] {
         let out = usc_pis(&dir, &url)

@@ -90,3 +90,199 @@ async fn patients_find_providers_and_slots_name_them() {
     assert_eq!(first["provider_name"], "Clinic DOCTOR");
     app.stop().await;
 }
+
+/// Opens the doctor every day, all day.
+async fn open_all_week(app: &e2e_tests::TestApp, c: &e2e_tests::Clinic) {
+    let weekly: Vec<Value> = (1..=7)
+        .map(|d| json!({"weekday": d, "start": "00:00", "end": "23:59"}))
+        .collect();
+    app.call(
+        Method::PUT,
+        &format!("/api/providers/{}/schedule", c.doctor_id),
+        Some(json!({"weekly": weekly})),
+        Some(&c.doctor),
+    )
+    .await
+    .expect(200);
+}
+
+#[tokio::test]
+async fn appointment_types_are_edited_and_retired_and_bookings_stay() {
+    let app = spawn_app().await;
+    let c = clinic(&app).await;
+    let (maria, pid) = student(&app, "21104567", "Maria").await;
+    open_all_week(&app, &c).await;
+    let t = app
+        .post(
+            "/api/appointment-types",
+            json!({"name": "Consultation", "duration_minutes": 15, "buffer_minutes": 0,
+                   "provider_roles": ["DOCTOR"], "capacity": 1}),
+            Some(&c.staff),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let slots_path = format!("/api/appointments/slots?appointment_type_id={t}");
+    let slots = app.get(&slots_path, Some(&maria)).await.expect(200).body;
+    let booked = app
+        .post(
+            "/api/appointments",
+            json!({"appointment_type_id": t, "provider_id": c.doctor_id,
+                   "start": slots["items"][3]["start"], "patient_id": pid}),
+            Some(&c.staff),
+        )
+        .await
+        .expect(201)
+        .body;
+
+    // Only ADMIN/STAFF edit; the same limits as creation.
+    let path = format!("/api/appointment-types/{t}");
+    app.patch(&path, json!({"duration_minutes": 30}), Some(&c.doctor))
+        .await
+        .expect_error(403, "forbidden");
+    let r = app
+        .patch(&path, json!({"duration_minutes": 1000}), Some(&c.staff))
+        .await
+        .expect_error(400, "invalid_input");
+    assert_eq!(
+        r.body["details"]["duration_minutes"],
+        "must be 5 to 480 minutes"
+    );
+    let r = app
+        .patch(
+            &path,
+            json!({"name": "General consultation", "duration_minutes": 30}),
+            Some(&c.staff),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        (r.body["name"].as_str(), r.body["duration_minutes"].as_i64()),
+        (Some("General consultation"), Some(30))
+    );
+
+    // Retired: no slots, no new booking; the booked appointment keeps its times.
+    app.patch(&path, json!({"active": false}), Some(&c.staff))
+        .await
+        .expect(200);
+    let slots = app.get(&slots_path, Some(&maria)).await.expect(200).body;
+    assert_eq!(slots["items"], json!([]));
+    app.post(
+        "/api/appointments",
+        json!({"appointment_type_id": t, "provider_id": c.doctor_id,
+               "start": booked["start"], "patient_id": pid, "force": true}),
+        Some(&c.staff),
+    )
+    .await
+    .expect_error(400, "invalid_input");
+    let kept = app
+        .get(
+            &format!("/api/appointments/{}", booked["id"].as_str().expect("id")),
+            Some(&maria),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        (&kept["start"], &kept["end"]),
+        (&booked["start"], &booked["end"])
+    );
+    assert_eq!(kept["status"], "scheduled");
+    assert_eq!(app.audited("appointment_types.update").await, 2);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn certificate_templates_are_edited_and_retired_by_an_admin() {
+    let app = spawn_app().await;
+    let c = clinic(&app).await;
+    let (_, pid) = student(&app, "21104567", "Maria").await;
+    let templates = app
+        .get("/api/certificate-templates", Some(&c.doctor))
+        .await
+        .expect(200)
+        .body;
+    let id = templates[0]["id"].as_str().expect("id").to_owned();
+    assert_eq!(templates[0]["active"], true);
+    let path = format!("/api/certificate-templates/{id}");
+    app.patch(&path, json!({"form_code": "X"}), Some(&c.staff))
+        .await
+        .expect_error(403, "forbidden");
+    app.patch(&path, json!({"body": "Hello {{nickname}}"}), Some(&c.admin))
+        .await
+        .expect_error(400, "invalid_input");
+    let r = app
+        .patch(
+            &path,
+            json!({"body": "This is to certify that {{patient_name}} is {{fitness_status}}.",
+                   "form_code": "ACA-HSD-04F"}),
+            Some(&c.admin),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["form_code"], "ACA-HSD-04F");
+    app.patch(&path, json!({"active": false}), Some(&c.admin))
+        .await
+        .expect(200);
+    let r = app
+        .post(
+            "/api/medical-certificates",
+            json!({"patient_id": pid, "template_id": id, "purpose": "Tour",
+                   "valid_from": "2026-11-01", "valid_until": "2026-11-30", "fitness": "fit"}),
+            Some(&c.doctor),
+        )
+        .await
+        .expect_error(400, "invalid_input");
+    assert!(
+        r.body["details"]["template_id"]
+            .as_str()
+            .is_some_and(|m| m.contains("retired"))
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn clinic_roles_delete_a_document_and_its_file() {
+    let app = spawn_app().await;
+    let c = clinic(&app).await;
+    let (maria, pid) = student(&app, "21104567", "Maria").await;
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+    let doc = app
+        .upload(
+            &format!("/api/patients/{pid}/documents"),
+            &c.nurse,
+            "lab.pdf",
+            pdf,
+            &[],
+        )
+        .await
+        .expect(201)
+        .body;
+    let doc_id = doc["id"].as_str().expect("id").to_owned();
+    let file = app
+        .data_dir
+        .join("media/patient-documents")
+        .join(&pid)
+        .join(&doc_id);
+    assert!(file.exists(), "{}", file.display());
+
+    let path = format!("/api/patients/{pid}/documents/{doc_id}");
+    app.call(Method::DELETE, &path, None, Some(&maria))
+        .await
+        .expect_error(403, "forbidden");
+    app.call(Method::DELETE, &path, None, Some(&c.nurse))
+        .await
+        .expect(204);
+    assert!(!file.exists(), "the object is removed from the media store");
+    app.get(&format!("{path}/download"), Some(&c.nurse))
+        .await
+        .expect_error(404, "not_found");
+    app.call(Method::DELETE, &path, None, Some(&c.nurse))
+        .await
+        .expect_error(404, "not_found");
+    assert_eq!(app.audited("documents.delete").await, 1);
+    app.stop().await;
+}

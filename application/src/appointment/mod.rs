@@ -21,7 +21,9 @@ mod waitlist;
 pub use booking::{BookingInput, SlotQuery};
 pub use jobs::{AppointmentJobs, JobReport};
 pub use ports::*;
-pub use schedule::{ExceptionInput, ExceptionOutcome, RangeInput, ScheduleView, TypeInput};
+pub use schedule::{
+    ExceptionInput, ExceptionOutcome, RangeInput, ScheduleView, TypeInput, TypePatch,
+};
 pub use service::{
     AppointmentConfig, AppointmentService, AppointmentView, CalendarFeed, Dashboard, FreeSlot,
     ProviderEntry,

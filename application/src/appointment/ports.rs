@@ -184,6 +184,8 @@ pub trait AppointmentOps: Send {
     ) -> Result<(WeeklyHours, Vec<ScheduleException>), StoreError>;
     /// Inserts a type (`Conflict{name}`).
     async fn insert_type(&mut self, t: &AppointmentType) -> Result<(), StoreError>;
+    /// Saves a changed type (`Conflict{name}` on a duplicate name).
+    async fn update_type(&mut self, t: &AppointmentType) -> Result<(), StoreError>;
     /// Replaces a provider's weekly hours.
     async fn set_weekly_hours(
         &mut self,

@@ -16,7 +16,7 @@ use domain::paging::{Page, PageRequest};
 use domain::policy::{Action, Actor};
 use domain::{CertificateId, NotificationId, TemplateId};
 
-use super::inputs::{CertificateInput, TemplateInput};
+use super::inputs::{CertificateInput, TemplateInput, TemplatePatch};
 use super::ports::{CertificateDocument, CertificateFilter, Notification};
 use super::service::{ClinicalService, Verification, locked_patient, patient_event};
 use crate::fields::{Fields, set};
@@ -222,6 +222,12 @@ impl ClinicalService {
             .template(template_id)
             .await?
             .ok_or_else(|| AppError::field("template_id", "no such template"))?;
+        if !t.active {
+            return Err(AppError::field(
+                "template_id",
+                "this template is retired; choose an active one",
+            ));
+        }
         let c = Certificate::create(
             CertificateId::new(),
             patient_id,
@@ -745,6 +751,7 @@ impl ClinicalService {
             kind,
             form_code,
             body,
+            active: true,
             created_at: now,
         };
         let mut tx = self.store.begin().await?;
@@ -754,6 +761,71 @@ impl ClinicalService {
             vec![AuditEvent::by(
                 actor,
                 "certificate_templates.create",
+                "certificate_template",
+                Some(t.id.to_string()),
+                Outcome::Success,
+            )],
+            now,
+        )
+        .await?;
+        Ok(t)
+    }
+
+    /// ADMIN: changes a template, or retires it (`active: false`: no new certificates
+    /// use it; those that did keep printing with it). 409 `name_taken`.
+    pub async fn update_template(
+        &self,
+        actor: &Actor,
+        id: TemplateId,
+        patch: TemplatePatch,
+    ) -> Result<CertificateTemplate, AppError> {
+        self.check(
+            actor,
+            Action::ManageTemplates,
+            "certificate_template",
+            Some(id.to_string()),
+        )
+        .await?;
+        let mut t = self
+            .store
+            .template(id)
+            .await?
+            .ok_or(AppError::NotFound { what: "template" })?;
+        let mut f = Fields::default();
+        if let Some(name) = patch
+            .name
+            .as_deref()
+            .and_then(|n| f.text("name", Some(n), 3, 100))
+        {
+            t.name = name;
+        }
+        if let Some(d) = f.opt_text("description", patch.description.as_deref(), 1000) {
+            t.description = d;
+        }
+        if let Some(code) = patch.form_code.as_deref() {
+            match opt_text(Some(code), 30) {
+                Ok(code) => t.form_code = code,
+                Err(e) => f.add("form_code", e),
+            }
+        }
+        if let Some(body) = patch.body.as_deref() {
+            match TemplateBody::parse(body) {
+                Ok(body) => t.body = body,
+                Err(e) => f.add("body", e),
+            }
+        }
+        if let Some(active) = patch.active {
+            t.active = active;
+        }
+        f.finish()?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        tx.clinical().update_template(&t).await?;
+        commit_audited(
+            tx,
+            vec![AuditEvent::by(
+                actor,
+                "certificate_templates.update",
                 "certificate_template",
                 Some(t.id.to_string()),
                 Outcome::Success,

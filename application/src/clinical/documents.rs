@@ -165,4 +165,44 @@ impl ClinicalService {
         .await?;
         Ok((doc, bytes))
     }
+
+    /// Clinic roles: deletes a patient's document: the row and its audit entry in one
+    /// transaction, then the object in the media store (a failure there leaves an
+    /// unreachable orphan, never a row without its file).
+    pub async fn delete_document(
+        &self,
+        actor: &Actor,
+        patient_id: PatientId,
+        id: DocumentId,
+    ) -> Result<(), AppError> {
+        self.check(
+            actor,
+            Action::UploadDocuments,
+            "document",
+            Some(id.to_string()),
+        )
+        .await?;
+        let p = self
+            .store
+            .patient(patient_id)
+            .await?
+            .ok_or(AppError::NotFound { what: "patient" })?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let doc = tx
+            .clinical()
+            .delete_document(patient_id, id)
+            .await?
+            .ok_or(AppError::NotFound { what: "document" })?;
+        tx.append_audit(
+            patient_event(actor, "documents.delete", "document", id.to_string(), &p),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        if let Err(e) = self.media.delete(&doc.storage_key).await {
+            tracing::warn!(document = %id, error = %e, "the deleted document's object stays in the media store");
+        }
+        Ok(())
+    }
 }

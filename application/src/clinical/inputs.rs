@@ -136,6 +136,22 @@ pub struct TemplateInput {
     pub body: String,
 }
 
+/// PATCH of a certificate template: `None` keeps a part; `Some("")` clears the
+/// description or form code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TemplatePatch {
+    /// Unique name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Printed form code.
+    pub form_code: Option<String>,
+    /// Body with placeholders.
+    pub body: Option<String>,
+    /// `false` retires it: no new certificates use it.
+    pub active: Option<bool>,
+}
+
 /// An upload.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct UploadInput {

@@ -283,8 +283,17 @@ pub trait ClinicalOps: Send {
     -> Result<Option<CertificateTemplate>, StoreError>;
     /// Inserts a template (`Conflict{name}` on a duplicate name).
     async fn insert_template(&mut self, t: &CertificateTemplate) -> Result<(), StoreError>;
+    /// Saves a changed template (`Conflict{name}` on a duplicate name).
+    async fn update_template(&mut self, t: &CertificateTemplate) -> Result<(), StoreError>;
     /// Inserts a document's metadata.
     async fn insert_document(&mut self, d: &PatientDocument) -> Result<(), StoreError>;
+    /// Deletes a document of `patient`; the deleted one (`None`: no such document of
+    /// this patient).
+    async fn delete_document(
+        &mut self,
+        patient: PatientId,
+        id: DocumentId,
+    ) -> Result<Option<PatientDocument>, StoreError>;
 }
 
 /// A patient as other capabilities need to know them: that they exist, their account,

@@ -137,6 +137,7 @@ async fn a_nurse_certificate_is_saved_as_a_draft_with_an_audit_entry() {
         kind: CertificateKind::Medical,
         form_code: None,
         body: TemplateBody::parse("{{patient_name}}").expect("body"),
+        active: true,
         created_at: Utc::now(),
     };
     let tid = template.id;
@@ -215,6 +216,7 @@ async fn the_certificate_pdf_names_the_program_and_the_physician_licence_once() 
             "{{patient_name}}, {{course_and_year}}, is {{fitness_status}}.\n\nSigned {{doctor_name}}, licence {{doctor_license}}.",
         )
         .expect("body"),
+        active: true,
         created_at: Utc::now(),
     };
     let doctor = actor(Role::Doctor);

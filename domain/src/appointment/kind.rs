@@ -40,6 +40,23 @@ impl TypeError {
     }
 }
 
+/// A change to an appointment type; `None` keeps a part.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypeChange {
+    /// New name.
+    pub name: Option<String>,
+    /// New duration, minutes.
+    pub duration_minutes: Option<i64>,
+    /// New buffer, minutes.
+    pub buffer_minutes: Option<i64>,
+    /// New provider roles.
+    pub provider_roles: Option<Vec<Role>>,
+    /// New capacity.
+    pub capacity: Option<i64>,
+    /// `false` retires it: no new bookings.
+    pub active: Option<bool>,
+}
+
 /// A kind of visit that can be booked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppointmentType {
@@ -102,6 +119,30 @@ impl AppointmentType {
         })
     }
 
+    /// Changes the type by the same rules as [`AppointmentType::new`]; `None` keeps a
+    /// part. Booked appointments keep the times and capacity they were booked with.
+    pub fn edit(&mut self, change: TypeChange, now: DateTime<Utc>) -> Result<(), TypeError> {
+        let mut next = Self::new(
+            change.name.as_deref().unwrap_or(&self.name),
+            change
+                .duration_minutes
+                .unwrap_or(i64::from(self.duration_minutes)),
+            change
+                .buffer_minutes
+                .unwrap_or(i64::from(self.buffer_minutes)),
+            change
+                .provider_roles
+                .unwrap_or_else(|| self.provider_roles.clone()),
+            change.capacity.unwrap_or(i64::from(self.capacity)),
+            now,
+        )?;
+        next.id = self.id;
+        next.created_at = self.created_at;
+        next.active = change.active.unwrap_or(self.active);
+        *self = next;
+        Ok(())
+    }
+
     /// How long the patient is seen.
     pub fn duration(&self) -> Duration {
         Duration::minutes(i64::from(self.duration_minutes))
@@ -124,6 +165,38 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000, 0).expect("valid")
+    }
+
+    #[test]
+    fn an_edit_keeps_the_identity_and_checks_the_same_limits() {
+        let mut t = AppointmentType::new("Consultation", 15, 5, vec![Role::Doctor], 1, now())
+            .expect("valid");
+        let id = t.id;
+        t.edit(
+            TypeChange {
+                duration_minutes: Some(20),
+                active: Some(false),
+                ..TypeChange::default()
+            },
+            now(),
+        )
+        .expect("edit");
+        assert_eq!(
+            (t.id, t.duration_minutes, t.buffer_minutes, t.active),
+            (id, 20, 5, false)
+        );
+        let before = t.clone();
+        assert_eq!(
+            t.edit(
+                TypeChange {
+                    capacity: Some(0),
+                    ..TypeChange::default()
+                },
+                now()
+            ),
+            Err(TypeError::Capacity)
+        );
+        assert_eq!(t, before, "a refused edit changes nothing");
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub use booking::{
     Appointment, AppointmentStatus, BookingError, BookingPolicy, BookingRequest, StatusAction,
     StatusError, Transition, TransitionKind, check_booking, check_patient_change,
 };
-pub use kind::{AppointmentType, TypeError};
+pub use kind::{AppointmentType, TypeChange, TypeError};
 pub use schedule::{
     ExceptionKind, Interval, ScheduleError, ScheduleException, WeeklyHours, WeeklyRange,
     open_intervals, to_utc,

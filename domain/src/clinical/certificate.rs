@@ -583,6 +583,8 @@ pub struct CertificateTemplate {
     pub form_code: Option<String>,
     /// Body text.
     pub body: TemplateBody,
+    /// Retired templates (`false`) take no new certificates.
+    pub active: bool,
     /// Created at.
     pub created_at: DateTime<Utc>,
 }

@@ -3,16 +3,18 @@
 
 use std::sync::Arc;
 
-use application::appointment::{AppointmentService, ExceptionInput, RangeInput, TypeInput};
-use domain::UserId;
+use application::appointment::{
+    AppointmentService, ExceptionInput, RangeInput, TypeInput, TypePatch,
+};
+use domain::{AppointmentTypeId, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
 use super::dto::{
-    AppointmentTypeDto, AppointmentTypeRequest, ExceptionDto, ExceptionOutcomeDto,
-    ExceptionRequest, ProviderDto, ScheduleDto, ScheduleRequest,
+    AppointmentTypeDto, AppointmentTypePatch, AppointmentTypeRequest, ExceptionDto,
+    ExceptionOutcomeDto, ExceptionRequest, ProviderDto, ScheduleDto, ScheduleRequest,
 };
 use crate::common::{ApiTags, BearerAuth, BodyError, ClinicZone, ReadError, ok_enum, utc};
 
@@ -24,6 +26,7 @@ ok_enum!(
     "201 with the new type."
 );
 ok_enum!(ScheduleOk, ScheduleDto, "200 with the provider's hours.");
+ok_enum!(TypeOk, AppointmentTypeDto, "200 with the type.");
 ok_enum!(
     ProvidersOk,
     Vec<ProviderDto>,
@@ -81,6 +84,34 @@ impl TypesApi {
             )
             .await?;
         Ok(TypeCreated::Created(Json(t.into())))
+    }
+
+    /// ADMIN/STAFF: change an appointment type, or retire it with `active: false` (no
+    /// new bookings; booked appointments keep their times). 409 `name_taken`.
+    #[oai(path = "/api/appointment-types/:id", method = "patch")]
+    async fn update_type(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<AppointmentTypePatch>,
+    ) -> Result<TypeOk, BodyError> {
+        let b = body.0;
+        let t = self
+            .appointments
+            .update_type(
+                &auth.0.actor,
+                AppointmentTypeId::from_uuid(id.0),
+                TypePatch {
+                    name: b.name,
+                    duration_minutes: b.duration_minutes,
+                    buffer_minutes: b.buffer_minutes,
+                    provider_roles: b.provider_roles,
+                    capacity: b.capacity,
+                    active: b.active,
+                },
+            )
+            .await?;
+        Ok(TypeOk::Ok(Json(t.into())))
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use application::clinical::{CertificateFilter, ClinicalService, TemplateInput};
 use domain::clinical::CertificateStatus;
-use domain::{CertificateId, PatientId};
+use domain::{CertificateId, PatientId, TemplateId};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Binary, Html, Json};
@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::dto::{
     CertificateDto, CertificatePage, CertificateRequest, RejectRequest, RevokeRequest, TemplateDto,
-    TemplateRequest, VerificationDto,
+    TemplatePatch, TemplateRequest, VerificationDto,
 };
 use crate::common::{
     ApiTags, BearerAuth, BodyError, ClientAddr, ClinicZone, ReadError, WriteError, api_errors,
@@ -53,6 +53,7 @@ pub enum VerificationOk {
     Page(Html<String>),
 }
 ok_enum!(TemplatesOk, Vec<TemplateDto>, "200 with the templates.");
+ok_enum!(TemplateOk, TemplateDto, "200 with the template.");
 ok_enum!(
     TemplateCreated,
     TemplateDto,
@@ -347,6 +348,35 @@ impl TemplatesApi {
             )
             .await?;
         Ok(TemplateCreated::Created(Json(TemplateDto::from_template(
+            t, self.zone,
+        ))))
+    }
+
+    /// ADMIN: change a template, or retire it with `active: false` (no new
+    /// certificates use it; those that did keep printing). 409 `name_taken`.
+    #[oai(path = "/api/certificate-templates/:id", method = "patch")]
+    async fn update_template(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<TemplatePatch>,
+    ) -> Result<TemplateOk, BodyError> {
+        let b = body.0;
+        let t = self
+            .clinical
+            .update_template(
+                &auth.0.actor,
+                TemplateId::from_uuid(id.0),
+                application::clinical::TemplatePatch {
+                    name: b.name,
+                    description: b.description,
+                    form_code: b.form_code,
+                    body: b.body,
+                    active: b.active,
+                },
+            )
+            .await?;
+        Ok(TemplateOk::Ok(Json(TemplateDto::from_template(
             t, self.zone,
         ))))
     }

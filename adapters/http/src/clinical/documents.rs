@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use super::dto::{DocumentDto, DocumentPage, UploadForm};
 use crate::common::{
-    ApiTags, BearerAuth, ClinicZone, ReadError, api_errors, body_limit, ok_enum, page,
+    ApiTags, BearerAuth, ClinicZone, NoContent, ReadError, WriteError, api_errors, body_limit,
+    ok_enum, page,
 };
 
 api_errors!(
@@ -148,5 +149,24 @@ impl DocumentsApi {
                 .attachment_type(AttachmentType::Attachment)
                 .filename(doc.filename),
         ))
+    }
+
+    /// Clinic roles: delete a patient's document (audited; its file is removed from the
+    /// media store).
+    #[oai(path = "/api/patients/:id/documents/:doc_id", method = "delete")]
+    async fn delete_document(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        doc_id: Path<Uuid>,
+    ) -> Result<NoContent, WriteError> {
+        self.clinical
+            .delete_document(
+                &auth.0.actor,
+                PatientId::from_uuid(id.0),
+                DocumentId::from_uuid(doc_id.0),
+            )
+            .await?;
+        Ok(NoContent::Deleted)
     }
 }

@@ -133,6 +133,20 @@ pub(crate) fn weekly_from(raw: &str) -> Result<WeeklyHours, StoreError> {
     WeeklyHours::new(ranges).map_err(|e| corrupt("weekly", e))
 }
 
+pub(crate) fn type_row(t: &AppointmentType) -> appointment_types::ActiveModel {
+    let roles: Vec<&str> = t.provider_roles.iter().map(Role::as_str).collect();
+    appointment_types::ActiveModel {
+        id: Set(t.id.as_uuid()),
+        name: Set(t.name.clone()),
+        duration_minutes: Set(i32::from(t.duration_minutes)),
+        buffer_minutes: Set(i32::from(t.buffer_minutes)),
+        provider_roles: Set(roles.join(",")),
+        capacity: Set(i32::from(t.capacity)),
+        active: Set(t.active),
+        created_at: Set(t.created_at),
+    }
+}
+
 pub(crate) fn transition_from(m: appointment_transitions::Model) -> Result<Transition, StoreError> {
     let st = |s: &str| AppointmentStatus::parse(s).map_err(|e| corrupt("transition", e));
     Ok(Transition {

@@ -36,22 +36,11 @@ impl AppointmentOps for SeaOrmUnitOfWork {
     }
 
     async fn insert_type(&mut self, t: &AppointmentType) -> Result<(), StoreError> {
-        let roles: Vec<&str> = t.provider_roles.iter().map(Role::as_str).collect();
-        save(
-            &self.tx,
-            appointment_types::ActiveModel {
-                id: Set(t.id.as_uuid()),
-                name: Set(t.name.clone()),
-                duration_minutes: Set(i32::from(t.duration_minutes)),
-                buffer_minutes: Set(i32::from(t.buffer_minutes)),
-                provider_roles: Set(roles.join(",")),
-                capacity: Set(i32::from(t.capacity)),
-                active: Set(t.active),
-                created_at: Set(t.created_at),
-            },
-            true,
-        )
-        .await
+        save(&self.tx, type_row(t), true).await
+    }
+
+    async fn update_type(&mut self, t: &AppointmentType) -> Result<(), StoreError> {
+        save(&self.tx, type_row(t), false).await
     }
 
     async fn set_weekly_hours(

@@ -388,8 +388,22 @@ pub(crate) fn template_from(
         kind: CertificateKind::parse(&m.kind).map_err(|e| corrupt("template.kind", e))?,
         form_code: m.form_code,
         body: TemplateBody::parse(&m.body).map_err(|e| corrupt("template.body", e))?,
+        active: m.active,
         created_at: m.created_at,
     })
+}
+
+pub(crate) fn template_row(t: &CertificateTemplate) -> certificate_templates::ActiveModel {
+    certificate_templates::ActiveModel {
+        id: Set(t.id.as_uuid()),
+        name: Set(t.name.clone()),
+        description: Set(t.description.clone()),
+        kind: Set(t.kind.as_str().to_owned()),
+        form_code: Set(t.form_code.clone()),
+        body: Set(t.body.as_str().to_owned()),
+        active: Set(t.active),
+        created_at: Set(t.created_at),
+    }
 }
 
 pub(crate) fn certificate_from(m: medical_certificates::Model) -> Result<Certificate, StoreError> {

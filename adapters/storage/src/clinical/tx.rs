@@ -184,20 +184,11 @@ impl ClinicalOps for SeaOrmUnitOfWork {
     }
 
     async fn insert_template(&mut self, t: &CertificateTemplate) -> Result<(), StoreError> {
-        save(
-            &self.tx,
-            certificate_templates::ActiveModel {
-                id: Set(t.id.as_uuid()),
-                name: Set(t.name.clone()),
-                description: Set(t.description.clone()),
-                kind: Set(t.kind.as_str().to_owned()),
-                form_code: Set(t.form_code.clone()),
-                body: Set(t.body.as_str().to_owned()),
-                created_at: Set(t.created_at),
-            },
-            true,
-        )
-        .await
+        save(&self.tx, template_row(t), true).await
+    }
+
+    async fn update_template(&mut self, t: &CertificateTemplate) -> Result<(), StoreError> {
+        save(&self.tx, template_row(t), false).await
     }
 
     async fn insert_document(&mut self, d: &PatientDocument) -> Result<(), StoreError> {
@@ -221,5 +212,22 @@ impl ClinicalOps for SeaOrmUnitOfWork {
             true,
         )
         .await
+    }
+
+    async fn delete_document(
+        &mut self,
+        patient: PatientId,
+        id: DocumentId,
+    ) -> Result<Option<PatientDocument>, StoreError> {
+        let q = patient_documents::Entity::find_by_id(id.as_uuid())
+            .filter(patient_documents::Column::PatientId.eq(patient.as_uuid()));
+        let Some(doc) = one(&self.tx, q, true, document_from).await? else {
+            return Ok(None);
+        };
+        patient_documents::Entity::delete_by_id(id.as_uuid())
+            .exec(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(Some(doc))
     }
 }

@@ -199,6 +199,7 @@ pub mod certificate_templates {
         pub form_code: Option<String>,
         pub body: String,
         pub created_at: DateTimeUtc,
+        pub active: bool,
     }
 
     /// No declared relations: joins are written where they are needed.

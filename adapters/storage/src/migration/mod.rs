@@ -21,6 +21,7 @@ pub mod m20261208_000007_revision_values;
 pub mod m20261208_000008_appointment_history;
 pub mod m20261208_000009_certificate_revocation;
 pub mod m20261208_000010_license_number;
+pub mod m20261208_000011_template_active;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000008_appointment_history::Migration),
             Box::new(m20261208_000009_certificate_revocation::Migration),
             Box::new(m20261208_000010_license_number::Migration),
+            Box::new(m20261208_000011_template_active::Migration),
         ]
     }
 }

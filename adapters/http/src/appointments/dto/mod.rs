@@ -11,7 +11,8 @@ pub use bookings::{
 };
 pub use dashboard::{DashboardDto, NextFreeDto, StatusCountDto};
 pub use scheduling::{
-    AppointmentTypeDto, AppointmentTypeRequest, ExceptionDto, ExceptionOutcomeDto,
-    ExceptionRequest, ProvidedTypeDto, ProviderDto, ScheduleDto, ScheduleRequest, WeeklyRangeDto,
+    AppointmentTypeDto, AppointmentTypePatch, AppointmentTypeRequest, ExceptionDto,
+    ExceptionOutcomeDto, ExceptionRequest, ProvidedTypeDto, ProviderDto, ScheduleDto,
+    ScheduleRequest, WeeklyRangeDto,
 };
 pub use waitlist::{OfferDto, WaitlistEntryDto, WaitlistPage, WaitlistRequest};

@@ -104,6 +104,26 @@ pub struct AppointmentTypeRequest {
     pub capacity: Option<i64>,
 }
 
+/// A change to an appointment type; absent fields stay as they are.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct AppointmentTypePatch {
+    /// 1-100 characters, unique.
+    #[oai(validator(max_length = 100))]
+    pub name: Option<String>,
+    /// 5-480.
+    pub duration_minutes: Option<i64>,
+    /// 0-240.
+    pub buffer_minutes: Option<i64>,
+    /// Clinic roles that give it.
+    #[oai(validator(max_items = 5))]
+    pub provider_roles: Option<Vec<String>>,
+    /// 1-1000.
+    pub capacity: Option<i64>,
+    /// `false` retires the type: no new bookings; booked appointments stay.
+    pub active: Option<bool>,
+}
+
 /// One weekly range, in clinic wall-clock time.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]

@@ -190,6 +190,8 @@ pub struct TemplateDto {
     pub body: String,
     /// The placeholders a body may use.
     pub placeholders: Vec<String>,
+    /// `false`: retired, no new certificates use it.
+    pub active: bool,
     /// Created at.
     pub created_at: DateTime<FixedOffset>,
 }
@@ -208,6 +210,7 @@ impl TemplateDto {
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
+            active: t.active,
             created_at: zone.show(t.created_at),
         }
     }
@@ -232,6 +235,27 @@ pub struct TemplateRequest {
     /// Plain text with `{{placeholder}}` slots; paragraphs separated by a blank line.
     #[oai(validator(max_length = 20000))]
     pub body: String,
+}
+
+/// A change to a template; absent fields stay as they are, "" clears the description
+/// or form code.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct TemplatePatch {
+    /// Unique name.
+    #[oai(validator(max_length = 100))]
+    pub name: Option<String>,
+    /// Description.
+    #[oai(validator(max_length = 1000))]
+    pub description: Option<String>,
+    /// Printed form code.
+    #[oai(validator(max_length = 30))]
+    pub form_code: Option<String>,
+    /// Plain text with `{{placeholder}}` slots.
+    #[oai(validator(max_length = 20000))]
+    pub body: Option<String>,
+    /// `false` retires the template: no new certificates use it.
+    pub active: Option<bool>,
 }
 
 /// Reject body.

@@ -10,7 +10,7 @@ mod patients;
 
 pub use certificates::{
     CertificateDto, CertificatePage, CertificateRequest, RejectRequest, RevokeRequest, TemplateDto,
-    TemplateRequest, VerificationDto,
+    TemplatePatch, TemplateRequest, VerificationDto,
 };
 pub use dental::{DentalRecordDto, DentalRecordPage, DentalRecordRequest};
 pub use documents::{DocumentDto, DocumentPage, UploadForm};
