@@ -286,3 +286,147 @@ async fn clinic_roles_delete_a_document_and_its_file() {
     assert_eq!(app.audited("documents.delete").await, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn leaves_and_closures_are_listed_changed_and_removed() {
+    let app = spawn_app().await;
+    let c = clinic(&app).await;
+    let (maria, pid) = student(&app, "21104567", "Maria").await;
+    open_all_week(&app, &c).await;
+    let t = app
+        .post(
+            "/api/appointment-types",
+            json!({"name": "Consultation", "duration_minutes": 30, "buffer_minutes": 0,
+                   "provider_roles": ["DOCTOR"], "capacity": 1}),
+            Some(&c.staff),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let slots = app
+        .get(
+            &format!("/api/appointments/slots?appointment_type_id={t}"),
+            Some(&maria),
+        )
+        .await
+        .expect(200)
+        .body;
+    let slot = &slots["items"][10];
+    let booked = app
+        .post(
+            "/api/appointments",
+            json!({"appointment_type_id": t, "provider_id": c.doctor_id,
+                   "start": slot["start"], "patient_id": pid}),
+            Some(&c.staff),
+        )
+        .await
+        .expect(201)
+        .body;
+    let appointment = booked["id"].as_str().expect("id").to_owned();
+
+    // A leave over the booking, without cancelling it: the answer names the booking,
+    // and the staff dashboard shows it outside availability.
+    let leaves = format!("/api/providers/{}/exceptions", c.doctor_id);
+    let r = app
+        .post(
+            &leaves,
+            json!({"starts_at": slot["start"], "ends_at": slot["end"], "reason": "Seminar"}),
+            Some(&c.doctor),
+        )
+        .await
+        .expect(201);
+    assert_eq!(r.body["affected"][0]["id"], appointment.as_str());
+    let leave = r.body["exception"]["id"].as_str().expect("id").to_owned();
+    let outside = |body: &Value| -> Vec<String> {
+        body["outside_availability"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|o| o["appointment_id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let dash = app
+        .get("/api/dashboard", Some(&c.staff))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(outside(&dash), [appointment.clone()]);
+    assert_eq!(
+        dash["outside_availability"][0]["provider_name"],
+        "Clinic DOCTOR"
+    );
+
+    let one = format!("{leaves}/{leave}");
+    let r = app.get(&one, Some(&c.staff)).await.expect(200);
+    assert_eq!(r.body["reason"], "Seminar");
+    app.patch(&one, json!({"reason": "Mine now"}), Some(&maria))
+        .await
+        .expect_error(403, "forbidden");
+
+    // Moved a day later, nothing conflicts any more.
+    let later = |v: &Value| {
+        let t = chrono::DateTime::parse_from_rfc3339(v.as_str().expect("time")).expect("time");
+        (t + chrono::Duration::days(1)).to_rfc3339()
+    };
+    let r = app
+        .patch(
+            &one,
+            json!({"starts_at": later(&slot["start"]), "ends_at": later(&slot["end"])}),
+            Some(&c.staff),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["affected"], json!([]));
+    assert_eq!(r.body["exception"]["reason"], "Seminar");
+    let dash = app
+        .get("/api/dashboard", Some(&c.staff))
+        .await
+        .expect(200)
+        .body;
+    assert!(outside(&dash).is_empty());
+
+    // Removed: the leave's time is bookable again; the removal is audited.
+    app.call(Method::DELETE, &one, None, Some(&c.doctor))
+        .await
+        .expect(204);
+    app.get(&one, Some(&c.staff))
+        .await
+        .expect_error(404, "not_found");
+    assert_eq!(app.audited("schedules.exception_delete").await, 1);
+
+    // Clinic closures the same way, ADMIN/STAFF only.
+    let r = app
+        .post(
+            "/api/clinic/closures",
+            json!({"starts_at": slot["start"], "ends_at": slot["end"], "reason": "Holiday",
+                   "cancel_affected": false}),
+            Some(&c.staff),
+        )
+        .await
+        .expect(201);
+    let closure = format!(
+        "/api/clinic/closures/{}",
+        r.body["exception"]["id"].as_str().expect("id")
+    );
+    app.call(Method::DELETE, &closure, None, Some(&c.doctor))
+        .await
+        .expect_error(403, "forbidden");
+    // Changed with cancel_affected: the booking is cancelled and no longer outside.
+    let r = app
+        .patch(&closure, json!({"cancel_affected": true}), Some(&c.staff))
+        .await
+        .expect(200);
+    assert_eq!(r.body["cancelled"], 1);
+    let a = app
+        .get(&format!("/api/appointments/{appointment}"), Some(&c.staff))
+        .await
+        .expect(200);
+    assert_eq!(a.body["status"], "cancelled");
+    app.call(Method::DELETE, &closure, None, Some(&c.staff))
+        .await
+        .expect(204);
+    app.stop().await;
+}

@@ -1,6 +1,8 @@
 //! Free slots, booking, the appointment lists and status changes, the calendar feed and
 //! the dashboard figures.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use domain::appointment::{
     Appointment, AppointmentStatus, AppointmentType, BookingError, BookingRequest, StatusAction,
@@ -16,8 +18,8 @@ use sha2::{Digest, Sha256};
 
 use super::ports::{AppointmentFilter, Provider, Recipient};
 use super::service::{
-    AppointmentService, AppointmentView, CalendarFeed, Dashboard, FreeSlot, appointment_event,
-    booking_error, status_error,
+    AppointmentService, AppointmentView, CalendarFeed, Dashboard, FreeSlot, OutsideAvailability,
+    appointment_event, booking_error, status_error,
 };
 use crate::Constraint;
 use crate::clinical::RecordRef;
@@ -883,10 +885,31 @@ impl AppointmentService {
                     .next();
                 next_free.push((kind, first));
             }
+            let mut names: HashMap<UserId, String> = HashMap::new();
+            let mut outside = Vec::new();
+            for a in self.store.outside_availability(now).await? {
+                if !names.contains_key(&a.provider_id) {
+                    let name = self
+                        .store
+                        .provider(a.provider_id)
+                        .await?
+                        .map(|p| p.name)
+                        .unwrap_or_default();
+                    names.insert(a.provider_id, name);
+                }
+                outside.push(OutsideAvailability {
+                    appointment_id: a.id,
+                    provider_id: a.provider_id,
+                    provider_name: names.get(&a.provider_id).cloned().unwrap_or_default(),
+                    start: a.start,
+                    end: a.end,
+                });
+            }
             return Ok(Dashboard {
                 today: Some(counts),
                 next_free,
                 next_appointment: None,
+                outside_availability: outside,
             });
         }
         let next = match self.patients.patient_of_user(actor.user_id).await? {
@@ -916,6 +939,7 @@ impl AppointmentService {
             today: None,
             next_free: Vec::new(),
             next_appointment: next,
+            outside_availability: Vec::new(),
         })
     }
 }

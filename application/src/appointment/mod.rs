@@ -22,10 +22,11 @@ pub use booking::{BookingInput, SlotQuery};
 pub use jobs::{AppointmentJobs, JobReport};
 pub use ports::*;
 pub use schedule::{
-    ExceptionInput, ExceptionOutcome, RangeInput, ScheduleView, TypeInput, TypePatch,
+    ExceptionInput, ExceptionOutcome, ExceptionPatch, RangeInput, ScheduleView, TypeInput,
+    TypePatch,
 };
 pub use service::{
     AppointmentConfig, AppointmentService, AppointmentView, CalendarFeed, Dashboard, FreeSlot,
-    ProviderEntry,
+    OutsideAvailability, ProviderEntry,
 };
 pub use waitlist::{OfferView, WaitlistInput};

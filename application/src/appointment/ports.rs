@@ -19,7 +19,9 @@ use domain::appointment::{
 };
 use domain::identity::{EmailAddress, Role};
 use domain::paging::{Page, PageRequest};
-use domain::{AppointmentId, AppointmentTypeId, OfferId, PatientId, UserId, WaitlistId};
+use domain::{
+    AppointmentId, AppointmentTypeId, ExceptionId, OfferId, PatientId, UserId, WaitlistId,
+};
 
 use crate::StoreError;
 use crate::unit_of_work::UnitOfWork;
@@ -88,6 +90,15 @@ pub trait AppointmentStore: Send + Sync {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<ScheduleException>, StoreError>;
+    /// One exception by id.
+    async fn exception(&self, id: ExceptionId) -> Result<Option<ScheduleException>, StoreError>;
+    /// Scheduled and checked-in appointments from `now` on that a closed exception of
+    /// their provider (or a clinic-wide closure) overlaps: left in conflict when the
+    /// exception was entered without cancelling them. By start.
+    async fn outside_availability(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Appointment>, StoreError>;
     /// Weekly hours (empty when never set) and exceptions overlapping `[from, to)`
     /// (clinic-wide ones included) of several providers, in two queries.
     async fn availability(
@@ -195,6 +206,10 @@ pub trait AppointmentOps: Send {
     ) -> Result<(), StoreError>;
     /// Inserts an exception.
     async fn insert_exception(&mut self, e: &ScheduleException) -> Result<(), StoreError>;
+    /// Saves a changed exception; `false` when it is gone.
+    async fn update_exception(&mut self, e: &ScheduleException) -> Result<bool, StoreError>;
+    /// Deletes an exception; `false` when there was none.
+    async fn delete_exception(&mut self, id: ExceptionId) -> Result<bool, StoreError>;
     /// What holds a provider's time within `[from, to)` (appointments and open offers,
     /// except `skip_offer`), sorted by start.
     async fn booked(

@@ -8,7 +8,7 @@ use domain::appointment::{
 use domain::audit::{AuditEvent, Outcome};
 use domain::identity::Role;
 use domain::policy::{Action, Actor};
-use domain::{AppointmentTypeId, UserId};
+use domain::{AppointmentTypeId, ExceptionId, UserId};
 
 use super::ports::Provider;
 use super::service::{
@@ -73,6 +73,21 @@ pub struct ExceptionInput {
     /// `closed` (default) or `open` (an extra opening).
     pub kind: Option<String>,
     /// Cancel the appointments it breaks and tell the patients.
+    pub cancel_affected: bool,
+}
+
+/// PATCH of an exception: `None` keeps a part.
+#[derive(Debug, Clone, Default)]
+pub struct ExceptionPatch {
+    /// Start.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// End (exclusive).
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Why.
+    pub reason: Option<String>,
+    /// `closed` or `open`.
+    pub kind: Option<String>,
+    /// Cancel the appointments the changed span breaks and tell the patients.
     pub cancel_affected: bool,
 }
 
@@ -356,25 +371,113 @@ impl AppointmentService {
         input: ExceptionInput,
         preview: bool,
     ) -> Result<ExceptionOutcome, AppError> {
-        retrying(|| self.add_exception_once(actor, provider, input.clone(), preview)).await
+        retrying(|| self.add_exception_once(actor, provider, input.clone(), preview, None)).await
     }
 
-    /// One attempt of [`Self::add_exception`].
+    /// One exception of `provider` (clinic-wide: `None`), as [`Self::exceptions`] shows it.
+    pub async fn exception(
+        &self,
+        actor: &Actor,
+        provider: Option<UserId>,
+        id: ExceptionId,
+    ) -> Result<ScheduleException, AppError> {
+        let e = self.owned_exception(provider, id).await?;
+        Ok(redacted(actor, vec![e]).remove(0))
+    }
+
+    /// ADMIN/STAFF or the provider (clinic-wide: ADMIN/STAFF): changes an exception; the
+    /// parts not given stay. The new span is checked like a new exception: its answer
+    /// lists the bookings it breaks, and `cancel_affected` cancels them.
+    pub async fn change_exception(
+        &self,
+        actor: &Actor,
+        provider: Option<UserId>,
+        id: ExceptionId,
+        patch: ExceptionPatch,
+    ) -> Result<ExceptionOutcome, AppError> {
+        let old = self.owned_exception(provider, id).await?;
+        let input = ExceptionInput {
+            starts_at: patch.starts_at.unwrap_or(old.starts_at),
+            ends_at: patch.ends_at.unwrap_or(old.ends_at),
+            reason: patch.reason.unwrap_or_else(|| old.reason.clone()),
+            kind: Some(patch.kind.unwrap_or_else(|| old.kind.as_str().to_owned())),
+            cancel_affected: patch.cancel_affected,
+        };
+        retrying(|| self.add_exception_once(actor, provider, input.clone(), false, Some(&old)))
+            .await
+    }
+
+    /// ADMIN/STAFF or the provider (clinic-wide: ADMIN/STAFF): removes an exception; a
+    /// removed leave or closure reopens its time (the waitlist is offered it).
+    pub async fn remove_exception(
+        &self,
+        actor: &Actor,
+        provider: Option<UserId>,
+        id: ExceptionId,
+    ) -> Result<(), AppError> {
+        self.check_exception_rights(actor, provider).await?;
+        self.owned_exception(provider, id).await?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if !tx.appointments().delete_exception(id).await? {
+            return Err(AppError::NotFound { what: "exception" });
+        }
+        tx.append_audit(
+            AuditEvent::by(
+                actor,
+                "schedules.exception_delete",
+                "schedule_exception",
+                Some(id.to_string()),
+                Outcome::Success,
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.waitlist_pass_logged().await;
+        Ok(())
+    }
+
+    /// An exception of exactly this provider (or clinic-wide), or 404.
+    async fn owned_exception(
+        &self,
+        provider: Option<UserId>,
+        id: ExceptionId,
+    ) -> Result<ScheduleException, AppError> {
+        self.store
+            .exception(id)
+            .await?
+            .filter(|e| e.provider_id == provider)
+            .ok_or(AppError::NotFound { what: "exception" })
+    }
+
+    async fn check_exception_rights(
+        &self,
+        actor: &Actor,
+        provider: Option<UserId>,
+    ) -> Result<(), AppError> {
+        match provider {
+            Some(p) => {
+                self.check(actor, Action::ManageSchedule { provider: p })
+                    .await?;
+                self.provider(p).await?;
+                Ok(())
+            }
+            None => self.check(actor, Action::ManageClinicClosures).await,
+        }
+    }
+
+    /// One attempt of [`Self::add_exception`], or of [`Self::change_exception`] when
+    /// `replacing` is the exception to change.
     async fn add_exception_once(
         &self,
         actor: &Actor,
         provider: Option<UserId>,
         input: ExceptionInput,
         preview: bool,
+        replacing: Option<&ScheduleException>,
     ) -> Result<ExceptionOutcome, AppError> {
-        match provider {
-            Some(p) => {
-                self.check(actor, Action::ManageSchedule { provider: p })
-                    .await?;
-                self.provider(p).await?;
-            }
-            None => self.check(actor, Action::ManageClinicClosures).await?,
-        }
+        self.check_exception_rights(actor, provider).await?;
         let kind = match input.kind.as_deref().map(str::trim) {
             None | Some("") => ExceptionKind::Closed,
             Some(k) => {
@@ -382,7 +485,7 @@ impl AppointmentService {
             }
         };
         let now = self.clock.now();
-        let e = ScheduleException::new(
+        let mut e = ScheduleException::new(
             provider,
             kind,
             input.starts_at,
@@ -397,6 +500,11 @@ impl AppointmentService {
             }
             other => AppError::field("ends_at", other.to_string()),
         })?;
+        if let Some(old) = replacing {
+            e.id = old.id;
+            e.created_by = old.created_by;
+            e.created_at = old.created_at;
+        }
         let mut tx = self.store.begin().await?;
         match provider {
             Some(p) => tx.appointments().lock_provider(p).await?,
@@ -458,10 +566,21 @@ impl AppointmentService {
             after.push(a);
         }
         if !preview {
-            tx.appointments().insert_exception(&e).await?;
+            let action = match replacing {
+                None => {
+                    tx.appointments().insert_exception(&e).await?;
+                    "schedules.exception"
+                }
+                Some(_) => {
+                    if !tx.appointments().update_exception(&e).await? {
+                        return Err(AppError::NotFound { what: "exception" });
+                    }
+                    "schedules.exception_update"
+                }
+            };
             entries.push(AuditEvent::by(
                 actor,
-                "schedules.exception",
+                action,
                 "schedule_exception",
                 Some(e.id.to_string()),
                 Outcome::Success,

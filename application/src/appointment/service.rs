@@ -10,7 +10,7 @@ use domain::appointment::{
 use domain::audit::{AuditEvent, Outcome};
 use domain::paging::PageRequest;
 use domain::policy::{Action, Actor, authorize};
-use domain::{AppointmentTypeId, NotificationId, PatientId, UserId};
+use domain::{AppointmentId, AppointmentTypeId, NotificationId, PatientId, UserId};
 
 use super::ports::{AppointmentFilter, AppointmentStore, Labels, Provider, Recipient};
 use crate::audit::{AuditStore, authorize_audited};
@@ -92,6 +92,25 @@ pub struct Dashboard {
     pub next_free: Vec<(AppointmentType, Option<FreeSlot>)>,
     /// Patients: their next scheduled appointment.
     pub next_appointment: Option<AppointmentView>,
+    /// Clinic roles: coming appointments that a leave or closure left outside
+    /// availability (entered without cancelling them), until resolved. No patient data:
+    /// which appointment, whose, when.
+    pub outside_availability: Vec<OutsideAvailability>,
+}
+
+/// An appointment a leave or closure overlaps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsideAvailability {
+    /// The appointment.
+    pub appointment_id: AppointmentId,
+    /// Its provider.
+    pub provider_id: UserId,
+    /// The provider's name.
+    pub provider_name: String,
+    /// Start.
+    pub start: DateTime<Utc>,
+    /// End.
+    pub end: DateTime<Utc>,
 }
 
 /// A calendar feed's events.

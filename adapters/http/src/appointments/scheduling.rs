@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use application::appointment::{
-    AppointmentService, ExceptionInput, RangeInput, TypeInput, TypePatch,
+    AppointmentService, ExceptionInput, ExceptionPatch, RangeInput, TypeInput, TypePatch,
 };
-use domain::{AppointmentTypeId, UserId};
+use domain::{AppointmentTypeId, ExceptionId, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
@@ -14,9 +14,12 @@ use uuid::Uuid;
 
 use super::dto::{
     AppointmentTypeDto, AppointmentTypePatch, AppointmentTypeRequest, ExceptionDto,
-    ExceptionOutcomeDto, ExceptionRequest, ProviderDto, ScheduleDto, ScheduleRequest,
+    ExceptionOutcomeDto, ExceptionPatchRequest, ExceptionRequest, ProviderDto, ScheduleDto,
+    ScheduleRequest,
 };
-use crate::common::{ApiTags, BearerAuth, BodyError, ClinicZone, ReadError, ok_enum, utc};
+use crate::common::{
+    ApiTags, BearerAuth, BodyError, ClinicZone, NoContent, ReadError, WriteError, ok_enum, utc,
+};
 
 ok_enum!(TypesOk, Vec<AppointmentTypeDto>, "200 with the types.");
 ok_enum!(
@@ -33,6 +36,12 @@ ok_enum!(
     "200 with the providers, by name."
 );
 ok_enum!(ExceptionsOk, Vec<ExceptionDto>, "200 with the exceptions.");
+ok_enum!(ExceptionOne, ExceptionDto, "200 with the exception.");
+ok_enum!(
+    ExceptionChanged,
+    ExceptionOutcomeDto,
+    "200 with the changed exception and the bookings its new span breaks."
+);
 
 /// 201 with what the exception did, or 200 with what it would do (preview).
 #[derive(Debug, ApiResponse)]
@@ -220,6 +229,99 @@ impl SchedulesApi {
         )))
     }
 
+    /// One exception of a provider.
+    #[oai(path = "/api/providers/:user_id/exceptions/:id", method = "get")]
+    async fn get_exception(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<Uuid>,
+        id: Path<Uuid>,
+    ) -> Result<ExceptionOne, ReadError> {
+        let e = self
+            .appointments
+            .exception(
+                &auth.0.actor,
+                Some(UserId::from_uuid(user_id.0)),
+                ExceptionId::from_uuid(id.0),
+            )
+            .await?;
+        Ok(ExceptionOne::Ok(Json(ExceptionDto::from_exception(
+            e, self.zone,
+        ))))
+    }
+
+    /// ADMIN/STAFF or the provider: change a leave or block; the answer lists the
+    /// bookings its new span breaks (`cancel_affected` cancels them).
+    #[oai(path = "/api/providers/:user_id/exceptions/:id", method = "patch")]
+    async fn change_exception(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<Uuid>,
+        id: Path<Uuid>,
+        body: Json<ExceptionPatchRequest>,
+    ) -> Result<ExceptionChanged, BodyError> {
+        self.change(auth, Some(UserId::from_uuid(user_id.0)), id.0, body.0)
+            .await
+    }
+
+    /// ADMIN/STAFF or the provider: remove a leave or block; its time reopens (audited).
+    #[oai(path = "/api/providers/:user_id/exceptions/:id", method = "delete")]
+    async fn delete_exception(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<Uuid>,
+        id: Path<Uuid>,
+    ) -> Result<NoContent, WriteError> {
+        self.appointments
+            .remove_exception(
+                &auth.0.actor,
+                Some(UserId::from_uuid(user_id.0)),
+                ExceptionId::from_uuid(id.0),
+            )
+            .await?;
+        Ok(NoContent::Deleted)
+    }
+
+    /// One clinic-wide closure.
+    #[oai(path = "/api/clinic/closures/:id", method = "get")]
+    async fn get_closure(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<ExceptionOne, ReadError> {
+        let e = self
+            .appointments
+            .exception(&auth.0.actor, None, ExceptionId::from_uuid(id.0))
+            .await?;
+        Ok(ExceptionOne::Ok(Json(ExceptionDto::from_exception(
+            e, self.zone,
+        ))))
+    }
+
+    /// ADMIN/STAFF: change a clinic-wide closure, as for a provider's exception.
+    #[oai(path = "/api/clinic/closures/:id", method = "patch")]
+    async fn change_closure(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<ExceptionPatchRequest>,
+    ) -> Result<ExceptionChanged, BodyError> {
+        self.change(auth, None, id.0, body.0).await
+    }
+
+    /// ADMIN/STAFF: remove a clinic-wide closure; its time reopens (audited).
+    #[oai(path = "/api/clinic/closures/:id", method = "delete")]
+    async fn delete_closure(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<NoContent, WriteError> {
+        self.appointments
+            .remove_exception(&auth.0.actor, None, ExceptionId::from_uuid(id.0))
+            .await?;
+        Ok(NoContent::Deleted)
+    }
+
     /// ADMIN/STAFF: a clinic-wide closure, with the same preview and cancellation.
     #[oai(path = "/api/clinic/closures", method = "post")]
     async fn add_closure(
@@ -233,6 +335,34 @@ impl SchedulesApi {
 }
 
 impl SchedulesApi {
+    /// Changes a provider's exception, or a clinic-wide one (no provider).
+    async fn change(
+        &self,
+        auth: BearerAuth,
+        provider: Option<UserId>,
+        id: Uuid,
+        b: ExceptionPatchRequest,
+    ) -> Result<ExceptionChanged, BodyError> {
+        let o = self
+            .appointments
+            .change_exception(
+                &auth.0.actor,
+                provider,
+                ExceptionId::from_uuid(id),
+                ExceptionPatch {
+                    starts_at: b.starts_at.map(utc),
+                    ends_at: b.ends_at.map(utc),
+                    reason: b.reason,
+                    kind: b.kind,
+                    cancel_affected: b.cancel_affected.unwrap_or(false),
+                },
+            )
+            .await?;
+        Ok(ExceptionChanged::Ok(Json(
+            ExceptionOutcomeDto::from_outcome(o, false, self.zone),
+        )))
+    }
+
     /// Adds a provider's exception, or a clinic-wide one (no provider).
     async fn exception(
         &self,

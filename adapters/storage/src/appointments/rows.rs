@@ -133,6 +133,19 @@ pub(crate) fn weekly_from(raw: &str) -> Result<WeeklyHours, StoreError> {
     WeeklyHours::new(ranges).map_err(|e| corrupt("weekly", e))
 }
 
+pub(crate) fn exception_row(e: &ScheduleException) -> schedule_exceptions::ActiveModel {
+    schedule_exceptions::ActiveModel {
+        id: Set(e.id.as_uuid()),
+        provider_id: Set(e.provider_id.map(|p| p.as_uuid())),
+        kind: Set(e.kind.as_str().to_owned()),
+        starts_at: Set(e.starts_at),
+        ends_at: Set(e.ends_at),
+        reason: Set(e.reason.clone()),
+        created_by: Set(e.created_by.as_uuid()),
+        created_at: Set(e.created_at),
+    }
+}
+
 pub(crate) fn type_row(t: &AppointmentType) -> appointment_types::ActiveModel {
     let roles: Vec<&str> = t.provider_roles.iter().map(Role::as_str).collect();
     appointment_types::ActiveModel {

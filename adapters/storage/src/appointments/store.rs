@@ -77,6 +77,50 @@ impl AppointmentStore for SeaOrmAppointmentStore {
         exceptions_on(self.db.connection(), provider.as_slice(), from, to).await
     }
 
+    async fn exception(&self, id: ExceptionId) -> Result<Option<ScheduleException>, StoreError> {
+        schedule_exceptions::Entity::find_by_id(id.as_uuid())
+            .one(self.db.connection())
+            .await
+            .map_err(map_db_err)?
+            .map(exception_from)
+            .transpose()
+    }
+
+    async fn outside_availability(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        let c = self.db.connection();
+        // Closures still ahead are few; each is matched against the bookings it overlaps.
+        let closed = schedule_exceptions::Entity::find()
+            .filter(schedule_exceptions::Column::Kind.eq(ExceptionKind::Closed.as_str()))
+            .filter(schedule_exceptions::Column::EndsAt.gt(now))
+            .all(c)
+            .await
+            .map_err(map_db_err)?;
+        let mut out: Vec<Appointment> = Vec::new();
+        for e in closed {
+            let mut q = appointments::Entity::find()
+                .filter(appointments::Column::Status.is_in([
+                    AppointmentStatus::Scheduled.as_str(),
+                    AppointmentStatus::CheckedIn.as_str(),
+                ]))
+                .filter(appointments::Column::StartAt.lt(e.ends_at))
+                .filter(appointments::Column::EndAt.gt(e.starts_at.max(now)));
+            if let Some(p) = e.provider_id {
+                q = q.filter(appointments::Column::ProviderId.eq(p));
+            }
+            for m in q.all(c).await.map_err(map_db_err)? {
+                let a = appointment_from(m)?;
+                if !out.iter().any(|o| o.id == a.id) {
+                    out.push(a);
+                }
+            }
+        }
+        out.sort_by_key(|a| a.start);
+        Ok(out)
+    }
+
     async fn availability(
         &self,
         providers: &[UserId],

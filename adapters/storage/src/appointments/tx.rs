@@ -69,21 +69,26 @@ impl AppointmentOps for SeaOrmUnitOfWork {
     }
 
     async fn insert_exception(&mut self, e: &ScheduleException) -> Result<(), StoreError> {
-        save(
-            &self.tx,
-            schedule_exceptions::ActiveModel {
-                id: Set(e.id.as_uuid()),
-                provider_id: Set(e.provider_id.map(|p| p.as_uuid())),
-                kind: Set(e.kind.as_str().to_owned()),
-                starts_at: Set(e.starts_at),
-                ends_at: Set(e.ends_at),
-                reason: Set(e.reason.clone()),
-                created_by: Set(e.created_by.as_uuid()),
-                created_at: Set(e.created_at),
-            },
-            true,
-        )
-        .await
+        save(&self.tx, exception_row(e), true).await
+    }
+
+    async fn update_exception(&mut self, e: &ScheduleException) -> Result<bool, StoreError> {
+        let row = exception_row(e);
+        let done = schedule_exceptions::Entity::update_many()
+            .set(row)
+            .filter(schedule_exceptions::Column::Id.eq(e.id.as_uuid()))
+            .exec(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(done.rows_affected == 1)
+    }
+
+    async fn delete_exception(&mut self, id: ExceptionId) -> Result<bool, StoreError> {
+        let done = schedule_exceptions::Entity::delete_by_id(id.as_uuid())
+            .exec(&self.tx)
+            .await
+            .map_err(map_db_err)?;
+        Ok(done.rows_affected == 1)
     }
 
     async fn booked(

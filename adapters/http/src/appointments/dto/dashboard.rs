@@ -1,6 +1,7 @@
 //! Wire types of the dashboard.
 
 use application::appointment::Dashboard;
+use chrono::{DateTime, FixedOffset};
 use poem_openapi::Object;
 use uuid::Uuid;
 
@@ -39,12 +40,41 @@ pub struct DashboardDto {
     /// Patients: their next appointment.
     #[oai(skip_serializing_if_is_none)]
     pub next_appointment: Option<AppointmentDto>,
+    /// Clinic roles: coming appointments a leave or closure left outside availability,
+    /// until they are moved or cancelled (or the exception is changed).
+    pub outside_availability: Vec<OutsideAvailabilityDto>,
+}
+
+/// An appointment outside its provider's availability.
+#[derive(Debug, Clone, Object)]
+pub struct OutsideAvailabilityDto {
+    /// The appointment.
+    pub appointment_id: Uuid,
+    /// Its provider.
+    pub provider_id: Uuid,
+    /// The provider's name.
+    pub provider_name: String,
+    /// Start (clinic zone).
+    pub start: DateTime<FixedOffset>,
+    /// End (clinic zone).
+    pub end: DateTime<FixedOffset>,
 }
 
 impl DashboardDto {
     /// From the figures.
     pub fn from_dashboard(d: Dashboard, zone: ClinicZone) -> Self {
         Self {
+            outside_availability: d
+                .outside_availability
+                .into_iter()
+                .map(|o| OutsideAvailabilityDto {
+                    appointment_id: o.appointment_id.as_uuid(),
+                    provider_id: o.provider_id.as_uuid(),
+                    provider_name: o.provider_name,
+                    start: zone.show(o.start),
+                    end: zone.show(o.end),
+                })
+                .collect(),
             appointments_today: d.today.map(|list| {
                 list.into_iter()
                     .map(|(s, n)| StatusCountDto {

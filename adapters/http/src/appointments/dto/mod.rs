@@ -9,10 +9,10 @@ pub use bookings::{
     AppointmentDto, AppointmentPage, BookingRequest, CancelRequest, CompleteRequest, FeedTokenDto,
     HistoryDto, RescheduleRequest, SlotDto, SlotsDto, TransitionDto,
 };
-pub use dashboard::{DashboardDto, NextFreeDto, StatusCountDto};
+pub use dashboard::{DashboardDto, NextFreeDto, OutsideAvailabilityDto, StatusCountDto};
 pub use scheduling::{
     AppointmentTypeDto, AppointmentTypePatch, AppointmentTypeRequest, ExceptionDto,
-    ExceptionOutcomeDto, ExceptionRequest, ProvidedTypeDto, ProviderDto, ScheduleDto,
-    ScheduleRequest, WeeklyRangeDto,
+    ExceptionOutcomeDto, ExceptionPatchRequest, ExceptionRequest, ProvidedTypeDto, ProviderDto,
+    ScheduleDto, ScheduleRequest, WeeklyRangeDto,
 };
 pub use waitlist::{OfferDto, WaitlistEntryDto, WaitlistPage, WaitlistRequest};

@@ -241,6 +241,24 @@ pub struct ExceptionRequest {
     pub cancel_affected: Option<bool>,
 }
 
+/// A change to an exception; absent fields stay as they are.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ExceptionPatchRequest {
+    /// Start (RFC 3339).
+    pub starts_at: Option<DateTime<FixedOffset>>,
+    /// End (RFC 3339, exclusive).
+    pub ends_at: Option<DateTime<FixedOffset>>,
+    /// Why, 1-500 characters.
+    #[oai(validator(max_length = 500))]
+    pub reason: Option<String>,
+    /// `closed` or `open`.
+    #[oai(validator(max_length = 10))]
+    pub kind: Option<String>,
+    /// Cancel the booked appointments the changed span breaks and notify their patients.
+    pub cancel_affected: Option<bool>,
+}
+
 /// What an exception did, or (preview) would do.
 #[derive(Debug, Clone, Object)]
 pub struct ExceptionOutcomeDto {
