@@ -353,7 +353,7 @@ async fn leaves_and_closures_are_listed_changed_and_removed() {
         .await
         .expect(200)
         .body;
-    assert_eq!(outside(&dash), [appointment.clone()]);
+    assert_eq!(outside(&dash), std::slice::from_ref(&appointment));
     assert_eq!(
         dash["outside_availability"][0]["provider_name"],
         "Clinic DOCTOR"

@@ -888,19 +888,23 @@ impl AppointmentService {
             let mut names: HashMap<UserId, String> = HashMap::new();
             let mut outside = Vec::new();
             for a in self.store.outside_availability(now).await? {
-                if !names.contains_key(&a.provider_id) {
-                    let name = self
-                        .store
-                        .provider(a.provider_id)
-                        .await?
-                        .map(|p| p.name)
-                        .unwrap_or_default();
-                    names.insert(a.provider_id, name);
-                }
+                let provider_name = match names.get(&a.provider_id) {
+                    Some(n) => n.clone(),
+                    None => {
+                        let n = self
+                            .store
+                            .provider(a.provider_id)
+                            .await?
+                            .map(|p| p.name)
+                            .unwrap_or_default();
+                        names.insert(a.provider_id, n.clone());
+                        n
+                    }
+                };
                 outside.push(OutsideAvailability {
                     appointment_id: a.id,
                     provider_id: a.provider_id,
-                    provider_name: names.get(&a.provider_id).cloned().unwrap_or_default(),
+                    provider_name,
                     start: a.start,
                     end: a.end,
                 });
