@@ -2,6 +2,7 @@
 //! server and the mail worker. Thin by design: no rules live here.
 
 pub mod config;
+pub mod demo;
 mod wiring;
 
 use std::net::SocketAddr;

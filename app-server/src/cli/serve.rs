@@ -20,10 +20,11 @@ pub(super) async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
                 // Printed to the terminal once, never logged.
                 let mut out = std::io::stdout().lock();
                 writeln!(out, "\nDemo accounts (password for all: {})", d.password)?;
-                for (email, role) in &d.accounts {
+                for (email, role, _) in &d.accounts {
                     writeln!(out, "  {:<8} {email}", role.as_str())?;
                 }
-                writeln!(out)?;
+                let week = app_server::demo::prefill_week(&app.services, &d).await?;
+                writeln!(out, "\n{week}")?;
             }
             None => tracing::info!("demo: the database already has users; nothing created"),
         }

@@ -106,7 +106,7 @@ impl IdentityService {
             let user = self
                 .create_account(tx.as_mut(), email, role, (first, last), &hash, now)
                 .await?;
-            accounts.push((user.email.to_string(), role));
+            accounts.push((user.email.to_string(), role, user.id));
         }
         tx.commit().await?;
         Ok(Some(DemoAccounts {

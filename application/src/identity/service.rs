@@ -136,8 +136,8 @@ pub struct AdminUserChange {
 /// The accounts `serve --demo` created.
 #[derive(Debug, Clone)]
 pub struct DemoAccounts {
-    /// (email, role) of each account.
-    pub accounts: Vec<(String, Role)>,
+    /// (email, role, id) of each account.
+    pub accounts: Vec<(String, Role, domain::UserId)>,
     /// The one random password they share (printed once).
     pub password: String,
 }
