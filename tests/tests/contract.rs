@@ -158,3 +158,74 @@ async fn the_calendar_feed_without_a_token_is_401() {
         .expect_error(401, "unauthenticated");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_document_says_what_the_server_enforces() {
+    let app = spawn_app().await;
+    let c = clinic(&app).await;
+    let doc = app.get("/api/openapi.json", None).await.expect(200).body;
+    let s = &doc["components"]["schemas"];
+    // Request objects refuse unknown fields, nested ones included.
+    for name in [
+        "PatientRequest",
+        "MedicalRecordRequest",
+        "VitalSignsDto",
+        "AllergyDto",
+    ] {
+        assert_eq!(s[name]["additionalProperties"], false, "{name}");
+    }
+    // Closed vocabularies, from the domain's lists.
+    assert_eq!(
+        s["PatientRequest"]["properties"]["sex"]["enum"],
+        json!(["M", "F", "O"])
+    );
+    assert_eq!(
+        s["AllergyDto"]["properties"]["severity"]["enum"],
+        json!(["mild", "moderate", "severe"])
+    );
+    assert_eq!(
+        s["DentalRecordRequest"]["properties"]["procedure"]["enum"]
+            .as_array()
+            .map(Vec::len),
+        Some(17)
+    );
+    // Ranges, dates, nullable answers.
+    let systolic = &s["VitalSignsDto"]["properties"]["systolic"];
+    assert_eq!(
+        (systolic["minimum"].as_f64(), systolic["maximum"].as_f64()),
+        (Some(50.0), Some(260.0))
+    );
+    assert_eq!(
+        s["PatientRequest"]["properties"]["date_of_birth"]["format"],
+        "date"
+    );
+    assert_eq!(s["TransitionDto"]["properties"]["reason"]["nullable"], true);
+    // The public verification answers 200, 404 or 429; never an undocumented 400.
+    let verify = &doc["paths"]["/api/medical-certificates/verify/{code}"]["get"]["responses"];
+    let mut statuses: Vec<&String> = verify.as_object().expect("responses").keys().collect();
+    statuses.sort();
+    assert_eq!(statuses, ["200", "404", "429", "500", "503"]);
+
+    // And the server holds to it: an unknown nested field is refused, as is a word
+    // outside a vocabulary and a value outside a range.
+    let r = app
+        .post(
+            "/api/medical-records",
+            json!({"vital_signs": {"systolic": 120, "bmi": 22}}),
+            Some(&c.doctor),
+        )
+        .await
+        .expect_error(400, "invalid_input");
+    assert_eq!(refusal(&r.body).0, "vital_signs.bmi");
+    let r = app
+        .post(
+            "/api/patients",
+            json!({"first_name": "Ana", "last_name": "Cruz", "date_of_birth": "2001-01-01",
+                   "sex": "X"}),
+            Some(&c.staff),
+        )
+        .await
+        .expect_error(400, "invalid_input");
+    assert!(r.body["details"]["sex"].is_string(), "{}", r.body);
+    app.stop().await;
+}

@@ -82,16 +82,21 @@ fn openapi(services: &Services, zone: ClinicZone) -> OpenApiService<Apis, ()> {
 
 /// The OpenAPI document as JSON (for tests and `usc-pis openapi`).
 pub fn openapi_json(services: &Services, zone: ClinicZone) -> String {
-    openapi(services, zone).spec()
+    common::document::amend(&openapi(services, zone).spec())
 }
 
 /// The whole HTTP application.
 pub fn build_app(services: Services, config: HttpConfig) -> impl Endpoint {
     let api = openapi(&services, config.zone);
-    let document = api.spec();
+    let document = common::document::amend(&api.spec());
     let allow = std::sync::Arc::new(middleware::AllowIndex::from_spec(&document));
     let contract = std::sync::Arc::new(common::contract::Contract::from_spec(&document));
-    let spec = api.spec_endpoint();
+    let served = document.clone();
+    let spec = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .body(served.clone())
+    });
     let docs = api.swagger_ui();
     let route = Route::new()
         .at("/api/openapi.json", spec)

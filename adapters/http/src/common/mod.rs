@@ -6,6 +6,7 @@ pub mod auth;
 pub mod body_limit;
 pub mod client;
 pub mod contract;
+pub mod document;
 pub mod error;
 pub mod paging;
 pub mod response;
