@@ -28,7 +28,7 @@ pub enum ScheduleError {
     #[error("at most 42 weekly ranges")]
     TooMany,
     /// An exception that ends at or before its start, or lasts over a year.
-    #[error("ends_at must be after starts_at, at most 366 days later")]
+    #[error("must be after starts_at, at most 366 days later")]
     Span,
     /// Seconds in a time (schedules work in whole minutes).
     #[error("times must be whole minutes")]

@@ -480,7 +480,7 @@ pub enum TemplateError {
     #[error("unclosed placeholder")]
     Unclosed,
     /// Empty or longer than 20,000 characters.
-    #[error("template body must be 1 to 20000 characters")]
+    #[error("must be 1 to 20000 characters")]
     Length,
 }
 

@@ -17,31 +17,31 @@ pub struct Password(String);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum PasswordError {
     /// Fewer than 8 characters.
-    #[error("password must be at least {min} characters")]
+    #[error("must be at least {min} characters")]
     TooShort {
         /// Minimum length.
         min: usize,
     },
     /// More than 128 characters.
-    #[error("password must be at most {max} characters")]
+    #[error("must be at most {max} characters")]
     TooLong {
         /// Maximum length.
         max: usize,
     },
     /// No lower-case letter.
-    #[error("password must contain a lower-case letter")]
+    #[error("must contain a lower-case letter")]
     NoLowercase,
     /// No upper-case letter.
-    #[error("password must contain an upper-case letter")]
+    #[error("must contain an upper-case letter")]
     NoUppercase,
     /// No digit.
-    #[error("password must contain a digit")]
+    #[error("must contain a digit")]
     NoDigit,
     /// The same character three or more times in a row.
-    #[error("password must not repeat a character three times in a row")]
+    #[error("must not repeat a character three times in a row")]
     Repeats,
     /// Equal to the email's local part.
-    #[error("password must not be the same as your email name")]
+    #[error("must not be the same as your email name")]
     SameAsEmail,
 }
 

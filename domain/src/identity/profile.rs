@@ -23,13 +23,13 @@ pub enum ProfileError {
     #[error("USC ID must be 4 to 20 letters, digits or '-'")]
     UscId,
     /// Not a program code 1..68.
-    #[error("course must be a program code from 1 to 68")]
+    #[error("must be a program code from 1 to 68")]
     Course,
     /// Not a year level 1..4.
-    #[error("year level must be 1 to 4")]
+    #[error("must be 1 to 4")]
     YearLevel,
     /// Not one of the campuses.
-    #[error("campus must be `Downtown Campus` or `Talamban Campus`")]
+    #[error("must be `Downtown Campus` or `Talamban Campus`")]
     Campus,
     /// A free-text field is too long.
     #[error("must be at most {max} characters")]

@@ -230,24 +230,24 @@ pub fn amend(spec: &str) -> String {
             if requests.contains(name) {
                 // Unknown fields are refused (the body check does it for every one).
                 obj.insert("additionalProperties".into(), Value::Bool(false));
-            } else {
-                // An answer's optional field may be absent or null.
-                let required: BTreeSet<String> = obj
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .map(|r| {
-                        r.iter()
-                            .filter_map(|x| x.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if let Some(props) = obj.get_mut("properties").and_then(Value::as_object_mut) {
-                    for (k, p) in props.iter_mut() {
-                        if !required.contains(k)
-                            && let Some(p) = p.as_object_mut()
-                        {
-                            p.insert("nullable".into(), Value::Bool(true));
-                        }
+            }
+            // An optional field may be absent or null, in answers and in requests (a
+            // request's null is read as absent).
+            let required: BTreeSet<String> = obj
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| {
+                    r.iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(props) = obj.get_mut("properties").and_then(Value::as_object_mut) {
+                for (k, p) in props.iter_mut() {
+                    if !required.contains(k)
+                        && let Some(p) = p.as_object_mut()
+                    {
+                        p.insert("nullable".into(), Value::Bool(true));
                     }
                 }
             }
