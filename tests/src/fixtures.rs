@@ -97,3 +97,35 @@ pub async fn walk_in(app: &TestApp, c: &Clinic, i: usize) -> String {
         .expect(201);
     id(&r.body)
 }
+
+/// Opens the clinic's doctor every day, all day (clinic time), so tests do not depend on
+/// the hour; returns the schedule as answered.
+pub async fn open_all_week(app: &TestApp, c: &Clinic) -> Value {
+    let weekly: Vec<Value> = (1..=7)
+        .map(|d| json!({"weekday": d, "start": "00:00", "end": "23:59"}))
+        .collect();
+    app.call(
+        reqwest::Method::PUT,
+        &format!("/api/providers/{}/schedule", c.doctor_id),
+        Some(json!({"weekly": weekly})),
+        Some(&c.doctor),
+    )
+    .await
+    .expect(200)
+    .body
+}
+
+/// A doctor's appointment type of `minutes` (no buffer, one patient) made by staff;
+/// returns its id.
+pub async fn consultation(app: &TestApp, c: &Clinic, minutes: u32) -> String {
+    let r = app
+        .post(
+            "/api/appointment-types",
+            json!({"name": "Consultation", "duration_minutes": minutes, "buffer_minutes": 0,
+                   "provider_roles": ["DOCTOR"], "capacity": 1}),
+            Some(&c.staff),
+        )
+        .await
+        .expect(201);
+    id(&r.body)
+}

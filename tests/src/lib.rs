@@ -13,7 +13,9 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use storage::Database;
 
-pub use fixtures::{Clinic, PW, clinic, student, student_with, walk_in};
+pub use fixtures::{
+    Clinic, PW, clinic, consultation, open_all_week, student, student_with, walk_in,
+};
 
 /// A running server and a client for it.
 pub struct TestApp {

@@ -31,22 +31,11 @@ async fn kind(app: &TestApp, c: &Clinic, name: &str, capacity: u32) -> String {
     r.body["id"].as_str().expect("id").to_owned()
 }
 
-/// Opens the doctor every day, all day (clinic time), so tests do not depend on the hour.
+/// Opens the doctor every day, all day, and checks the answer's shape.
 async fn open_all_week(app: &TestApp, c: &Clinic) {
-    let weekly: Vec<Value> = (1..=7)
-        .map(|d| json!({"weekday": d, "start": "00:00", "end": "23:59"}))
-        .collect();
-    let r = app
-        .call(
-            Method::PUT,
-            &format!("/api/providers/{}/schedule", c.doctor_id),
-            Some(json!({"weekly": weekly})),
-            Some(&c.doctor),
-        )
-        .await
-        .expect(200);
-    assert_eq!(r.body["zone"], "Asia/Manila");
-    assert_eq!(r.body["weekly"].as_array().map(Vec::len), Some(7));
+    let schedule = e2e_tests::open_all_week(app, c).await;
+    assert_eq!(schedule["zone"], "Asia/Manila");
+    assert_eq!(schedule["weekly"].as_array().map(Vec::len), Some(7));
 }
 
 /// Free slots of a type starting at least `lead` from now.

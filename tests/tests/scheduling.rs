@@ -1,7 +1,7 @@
 //! Scheduling administration end to end: the provider directory patients book from, and
 //! slots that name their provider.
 
-use e2e_tests::{clinic, spawn_app, student};
+use e2e_tests::{clinic, consultation, open_all_week, spawn_app, student};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -67,17 +67,7 @@ async fn patients_find_providers_and_slots_name_them() {
         .expect_error(401, "unauthenticated");
 
     // Slots carry the provider's name.
-    let weekly: Vec<Value> = (1..=7)
-        .map(|d| json!({"weekday": d, "start": "00:00", "end": "23:59"}))
-        .collect();
-    app.call(
-        Method::PUT,
-        &format!("/api/providers/{}/schedule", c.doctor_id),
-        Some(json!({"weekly": weekly})),
-        Some(&c.doctor),
-    )
-    .await
-    .expect(200);
+    open_all_week(&app, &c).await;
     let r = app
         .get(
             &format!("/api/appointments/slots?appointment_type_id={}", types[0]),
@@ -91,40 +81,13 @@ async fn patients_find_providers_and_slots_name_them() {
     app.stop().await;
 }
 
-/// Opens the doctor every day, all day.
-async fn open_all_week(app: &e2e_tests::TestApp, c: &e2e_tests::Clinic) {
-    let weekly: Vec<Value> = (1..=7)
-        .map(|d| json!({"weekday": d, "start": "00:00", "end": "23:59"}))
-        .collect();
-    app.call(
-        Method::PUT,
-        &format!("/api/providers/{}/schedule", c.doctor_id),
-        Some(json!({"weekly": weekly})),
-        Some(&c.doctor),
-    )
-    .await
-    .expect(200);
-}
-
 #[tokio::test]
 async fn appointment_types_are_edited_and_retired_and_bookings_stay() {
     let app = spawn_app().await;
     let c = clinic(&app).await;
     let (maria, pid) = student(&app, "21104567", "Maria").await;
     open_all_week(&app, &c).await;
-    let t = app
-        .post(
-            "/api/appointment-types",
-            json!({"name": "Consultation", "duration_minutes": 15, "buffer_minutes": 0,
-                   "provider_roles": ["DOCTOR"], "capacity": 1}),
-            Some(&c.staff),
-        )
-        .await
-        .expect(201)
-        .body["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let t = consultation(&app, &c, 15).await;
     let slots_path = format!("/api/appointments/slots?appointment_type_id={t}");
     let slots = app.get(&slots_path, Some(&maria)).await.expect(200).body;
     let booked = app
@@ -293,19 +256,7 @@ async fn leaves_and_closures_are_listed_changed_and_removed() {
     let c = clinic(&app).await;
     let (maria, pid) = student(&app, "21104567", "Maria").await;
     open_all_week(&app, &c).await;
-    let t = app
-        .post(
-            "/api/appointment-types",
-            json!({"name": "Consultation", "duration_minutes": 30, "buffer_minutes": 0,
-                   "provider_roles": ["DOCTOR"], "capacity": 1}),
-            Some(&c.staff),
-        )
-        .await
-        .expect(201)
-        .body["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let t = consultation(&app, &c, 30).await;
     let slots = app
         .get(
             &format!("/api/appointments/slots?appointment_type_id={t}"),

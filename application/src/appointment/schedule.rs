@@ -164,15 +164,7 @@ impl AppointmentService {
                 f.add("provider_roles", "is required");
                 Vec::new()
             }
-            Some(list) => list
-                .iter()
-                .filter_map(|r| {
-                    r.trim()
-                        .parse::<Role>()
-                        .map_err(|e| f.add("provider_roles", e))
-                        .ok()
-                })
-                .collect(),
+            Some(list) => roles_of(&mut f, list),
         };
         if input.duration_minutes.is_none() {
             f.add("duration_minutes", "is required");
@@ -188,21 +180,7 @@ impl AppointmentService {
             now,
         )
         .map_err(|e| AppError::field(e.field(), e.to_string()))?;
-        let mut tx = self.store.begin().await?;
-        tx.appointments().insert_type(&t).await?;
-        tx.append_audit(
-            AuditEvent::by(
-                actor,
-                "appointment_types.create",
-                "appointment_type",
-                Some(t.id.to_string()),
-                Outcome::Success,
-            ),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(t)
+        self.save_type(actor, t, true, now).await
     }
 
     /// ADMIN/STAFF: changes a type or retires it (`active: false`: no new bookings; the
@@ -215,16 +193,10 @@ impl AppointmentService {
     ) -> Result<AppointmentType, AppError> {
         self.check(actor, Action::ManageAppointmentTypes).await?;
         let mut f = Fields::default();
-        let roles = patch.provider_roles.as_ref().map(|list| {
-            list.iter()
-                .filter_map(|r| {
-                    r.trim()
-                        .parse::<Role>()
-                        .map_err(|e| f.add("provider_roles", e))
-                        .ok()
-                })
-                .collect::<Vec<Role>>()
-        });
+        let roles = patch
+            .provider_roles
+            .as_ref()
+            .map(|list| roles_of(&mut f, list));
         f.finish()?;
         let now = self.clock.now();
         let mut t = self.kind(id).await?;
@@ -240,12 +212,29 @@ impl AppointmentService {
             now,
         )
         .map_err(|e| AppError::field(e.field(), e.to_string()))?;
+        self.save_type(actor, t, false, now).await
+    }
+
+    /// Inserts (`insert`) or saves a type with its audit entry, in one transaction.
+    async fn save_type(
+        &self,
+        actor: &Actor,
+        t: AppointmentType,
+        insert: bool,
+        now: DateTime<Utc>,
+    ) -> Result<AppointmentType, AppError> {
         let mut tx = self.store.begin().await?;
-        tx.appointments().update_type(&t).await?;
+        let action = if insert {
+            tx.appointments().insert_type(&t).await?;
+            "appointment_types.create"
+        } else {
+            tx.appointments().update_type(&t).await?;
+            "appointment_types.update"
+        };
         tx.append_audit(
             AuditEvent::by(
                 actor,
-                "appointment_types.update",
+                action,
                 "appointment_type",
                 Some(t.id.to_string()),
                 Outcome::Success,
@@ -599,6 +588,18 @@ impl AppointmentService {
             cancelled,
         })
     }
+}
+
+/// The roles of a type as sent, each unknown one named under `provider_roles`.
+fn roles_of(f: &mut Fields, list: &[String]) -> Vec<Role> {
+    list.iter()
+        .filter_map(|r| {
+            r.trim()
+                .parse::<Role>()
+                .map_err(|e| f.add("provider_roles", e))
+                .ok()
+        })
+        .collect()
 }
 
 /// Exceptions as a patient may see them: when, not why.

@@ -754,21 +754,7 @@ impl ClinicalService {
             active: true,
             created_at: now,
         };
-        let mut tx = self.store.begin().await?;
-        tx.clinical().insert_template(&t).await?;
-        commit_audited(
-            tx,
-            vec![AuditEvent::by(
-                actor,
-                "certificate_templates.create",
-                "certificate_template",
-                Some(t.id.to_string()),
-                Outcome::Success,
-            )],
-            now,
-        )
-        .await?;
-        Ok(t)
+        self.save_template(actor, t, true, now).await
     }
 
     /// ADMIN: changes a template, or retires it (`active: false`: no new certificates
@@ -819,20 +805,33 @@ impl ClinicalService {
         }
         f.finish()?;
         let now = self.clock.now();
+        self.save_template(actor, t, false, now).await
+    }
+
+    /// Inserts (`insert`) or saves a template with its audit entry, in one transaction.
+    async fn save_template(
+        &self,
+        actor: &Actor,
+        t: CertificateTemplate,
+        insert: bool,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<CertificateTemplate, AppError> {
         let mut tx = self.store.begin().await?;
-        tx.clinical().update_template(&t).await?;
-        commit_audited(
-            tx,
-            vec![AuditEvent::by(
-                actor,
-                "certificate_templates.update",
-                "certificate_template",
-                Some(t.id.to_string()),
-                Outcome::Success,
-            )],
-            now,
-        )
-        .await?;
+        let action = if insert {
+            tx.clinical().insert_template(&t).await?;
+            "certificate_templates.create"
+        } else {
+            tx.clinical().update_template(&t).await?;
+            "certificate_templates.update"
+        };
+        let entry = AuditEvent::by(
+            actor,
+            action,
+            "certificate_template",
+            Some(t.id.to_string()),
+            Outcome::Success,
+        );
+        commit_audited(tx, vec![entry], now).await?;
         Ok(t)
     }
 }
