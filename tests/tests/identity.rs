@@ -989,6 +989,32 @@ async fn the_audit_log_records_the_client_address() {
         .find(|e| e["outcome"] == "failed")
         .expect("the failed login");
     assert_eq!(failed["client_addr"], "198.51.100.4");
+    // A throttled attempt records the address too.
+    for _ in 0..5 {
+        login_via(&app, "nobody@usc.edu.ph", "Wrong1234", "198.51.100.4").await;
+    }
+    let r = login_via(&app, "nobody@usc.edu.ph", "Wrong1234", "198.51.100.4").await;
+    assert_eq!(r.0, 429);
+    let throttled = audit_entries(&app, &admin, "auth.throttled").await;
+    assert_eq!(throttled[0]["client_addr"], "198.51.100.4", "{throttled:?}");
+    // And a registration.
+    let r = app
+        .client
+        .post(format!("{}/api/auth/register", app.base))
+        .header("x-forwarded-for", "198.51.100.7")
+        .json(
+            &json!({"email": "21100001@usc.edu.ph", "password": "Str0ngPass!",
+                      "first_name": "Ana", "last_name": "Cruz"}),
+        )
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 201);
+    let registered = audit_entries(&app, &admin, "auth.register").await;
+    assert_eq!(
+        registered[0]["client_addr"], "198.51.100.7",
+        "{registered:?}"
+    );
     app.stop().await;
 
     // Not trusted: the header is ignored and the peer address is recorded.

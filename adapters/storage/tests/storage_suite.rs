@@ -296,6 +296,7 @@ async fn registration_is_atomic_and_conflicts_are_409() {
     let db = db().await;
     let svc = identity(&db);
     let cmd = RegisterCommand {
+        client_ip: None,
         email: "21100001@usc.edu.ph".into(),
         password: "Str0ngPass".into(),
         first_name: "Maria".into(),
@@ -399,6 +400,7 @@ async fn parallel_wrong_codes_cannot_exceed_five_attempts() {
     let db = db().await;
     let svc = Arc::new(identity(&db));
     svc.register(RegisterCommand {
+        client_ip: None,
         email: "21100009@usc.edu.ph".into(),
         password: "Str0ngPass".into(),
         first_name: "Maria".into(),

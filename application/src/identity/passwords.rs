@@ -38,7 +38,9 @@ impl IdentityService {
             .map_err(|e| AppError::field("new_password", e.to_string()))?;
         let key = format!("email:{}", record.user.email);
         let _turn = self.attempts.turn(&key).await;
-        let provisional = self.throttle_attempt(&key, None, Some(me)).await?;
+        let provisional = self
+            .throttle_attempt(&key, None, Some(me), auth.actor.client)
+            .await?;
         let ok = self
             .hasher
             .verify(current, Some(record.password_hash.clone()))

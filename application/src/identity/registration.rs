@@ -15,6 +15,8 @@ impl IdentityService {
     /// password policy, role from the safe list or the email pattern, never self-assigned.
     /// Unverified accounts get a 6-digit code by email; safe-list accounts a welcome.
     pub async fn register(&self, cmd: RegisterCommand) -> Result<User, AppError> {
+        let client: Option<std::net::IpAddr> =
+            cmd.client_ip.as_deref().and_then(|ip| ip.parse().ok());
         let mut errors = Details::new();
         let email = match self.config.email_policy.parse_for_registration(&cmd.email) {
             Ok(e) => Some(e),
@@ -58,7 +60,8 @@ impl IdentityService {
             commit_audited(
                 tx,
                 [event(None, "auth.register", "user", None, Outcome::Failed)
-                    .about(existing.user.id)],
+                    .about(existing.user.id)
+                    .from(client)],
                 now,
             )
             .await?;
@@ -91,12 +94,7 @@ impl IdentityService {
         }
         commit_audited(
             tx,
-            [user_event(
-                Some(user.id),
-                "auth.register",
-                user.id,
-                Outcome::Success,
-            )],
+            [user_event(Some(user.id), "auth.register", user.id, Outcome::Success).from(client)],
             now,
         )
         .await?;

@@ -61,6 +61,8 @@ impl Default for IdentityConfig {
 /// POST /api/auth/register.
 #[derive(Clone, Default)]
 pub struct RegisterCommand {
+    /// The client's address (audited with the attempt).
+    pub client_ip: Option<String>,
     /// Institutional email.
     pub email: String,
     /// New password.
@@ -276,7 +278,7 @@ impl IdentityService {
         Ok(true)
     }
 
-    /// Refuses an attempt with 429 (audited) while the account key (`account`: 5 failures
+    /// Refuses an attempt with 429 (audited, with the client's address) while the account key (`account`: 5 failures
     /// in 15 minutes) or the client address key (`address`: 100 by default) is locked;
     /// otherwise records a provisional failure of the account and returns its id (the
     /// caller deletes it once the password proved right). Callers hold the account's
@@ -287,6 +289,7 @@ impl IdentityService {
         account: &str,
         address: Option<&str>,
         subject: Option<UserId>,
+        client: Option<std::net::IpAddr>,
     ) -> Result<uuid::Uuid, AppError> {
         let limits: Vec<(&str, LoginThrottle)> = std::iter::once((account, self.config.throttle))
             .chain(address.map(|a| (a, self.config.address_throttle)))
@@ -316,7 +319,8 @@ impl IdentityService {
             })
             .max();
         if let Some(retry_after_secs) = locked {
-            let mut e = event(None, "auth.throttled", "session", None, Outcome::Failed);
+            let mut e =
+                event(None, "auth.throttled", "session", None, Outcome::Failed).from(client);
             e.subject = subject;
             commit_audited(tx, [e], now).await?;
             return Err(AppError::RateLimited { retry_after_secs });

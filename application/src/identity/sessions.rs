@@ -35,7 +35,7 @@ impl IdentityService {
             cmd.client_ip.as_deref().and_then(|ip| ip.parse().ok());
         let _turn = self.attempts.turn(&email_key).await;
         let provisional = self
-            .throttle_attempt(&email_key, ip_key.as_deref(), None)
+            .throttle_attempt(&email_key, ip_key.as_deref(), None, client)
             .await?;
 
         // The expensive check, outside any transaction.

@@ -50,6 +50,7 @@ fn store_with(tx: MockTx) -> MockIdentityStore {
 
 fn cmd(email: &str) -> RegisterCommand {
     RegisterCommand {
+        client_ip: None,
         email: email.into(),
         password: "Str0ngPass".into(),
         first_name: "Maria".into(),
@@ -145,6 +146,7 @@ async fn invalid_registration_names_every_field_and_touches_nothing() {
     h.expect_hash().never();
     let err = service(store, Arc::new(h))
         .register(RegisterCommand {
+            client_ip: None,
             email: "maria@usc.com".into(),
             password: "short".into(),
             first_name: "".into(),

@@ -131,11 +131,16 @@ pub struct IdentityApi {
 impl IdentityApi {
     /// Register an account and email a 6-digit verification code.
     #[oai(path = "/api/auth/register", method = "post")]
-    async fn register(&self, body: Json<RegisterRequest>) -> Result<RegisterOk, RegisterError> {
+    async fn register(
+        &self,
+        req: &Request,
+        body: Json<RegisterRequest>,
+    ) -> Result<RegisterOk, RegisterError> {
         let b = body.0;
         let user = self
             .identity
             .register(RegisterCommand {
+                client_ip: ClientAddr::of(req),
                 email: b.email,
                 password: b.password,
                 first_name: b.first_name,
