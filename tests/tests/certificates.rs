@@ -55,25 +55,26 @@ async fn verification_shows_the_verdict_initials_and_physician_and_nothing_more(
 
     let v = verify(&app, &code).await;
     assert_eq!(
-        (
-            v["genuine"].as_bool(),
-            v["verdict"].as_str(),
-            v["status"].as_str()
-        ),
-        (Some(true), Some("valid"), Some("approved"))
+        (v["genuine"].as_bool(), v["verdict"].as_str()),
+        (Some(true), Some("valid"))
     );
     assert_eq!(v["holder_initials"], "M. S. R.");
     assert_eq!(v["physician"], "Clinic DOCTOR");
-    let keys: Vec<&String> = v.as_object().expect("object").keys().collect();
-    for private in [
-        "patient_id",
-        "purpose",
-        "patient_name",
-        "first_name",
-        "recommendations",
-    ] {
-        assert!(!v.as_object().expect("o").contains_key(private), "{keys:?}");
-    }
+    // Nothing more than the verdict, the validity, the initials and the physician.
+    let mut keys: Vec<&String> = v.as_object().expect("object").keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "genuine",
+            "holder_initials",
+            "physician",
+            "valid",
+            "valid_from",
+            "valid_until",
+            "verdict"
+        ]
+    );
 
     // A browser gets a page with the same facts, escaped, without script.
     let r = app
@@ -213,14 +214,9 @@ async fn an_approved_certificate_can_be_revoked_by_its_approver_or_an_admin() {
 
     let v = verify(&app, &code).await;
     assert_eq!(
-        (
-            v["verdict"].as_str(),
-            v["valid"].as_bool(),
-            v["status"].as_str()
-        ),
-        (Some("revoked"), Some(false), Some("revoked"))
+        (v["verdict"].as_str(), v["valid"].as_bool()),
+        (Some("revoked"), Some(false))
     );
-    assert!(v["revoked_at"].is_string());
     app.get(
         &format!("/api/medical-certificates/{id}/pdf"),
         Some(&c.doctor),

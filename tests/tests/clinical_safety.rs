@@ -391,3 +391,51 @@ async fn revisions_show_old_and_new_values_of_records_and_patients() {
     assert_eq!(app.audited("patients.revisions").await, 2);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_walk_in_who_signs_up_is_linked_not_duplicated() {
+    let app = spawn_app().await;
+    let c = clinic(&app).await;
+    let walk_in = app
+        .post(
+            "/api/patients",
+            json!({"first_name": "Maria", "last_name": "Dela Cruz", "date_of_birth": "2004-06-12",
+                   "sex": "F", "allergies": [{"substance": "Penicillin", "severity": "severe"}]}),
+            Some(&c.nurse),
+        )
+        .await
+        .expect(201)
+        .body;
+    let (token, user) = app
+        .registered_user("21104567@usc.edu.ph", e2e_tests::PW)
+        .await;
+    let r = app
+        .patch(
+            "/api/patients/me",
+            json!({"first_name": "Maria", "last_name": "Dela Cruz", "date_of_birth": "2004-06-12",
+                   "sex": "F"}),
+            Some(&token),
+        )
+        .await
+        .expect_error(409, "possible_duplicate");
+    assert!(r.body.get("details").is_none(), "names no one: {}", r.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM patients").await, 1);
+
+    // The clinic links the record; the student then sees it, allergy included.
+    let path = format!("/api/patients/{}", walk_in["id"].as_str().expect("id"));
+    app.patch(&path, json!({"user_id": user["id"]}), Some(&c.staff))
+        .await
+        .expect(200);
+    let me = app
+        .get("/api/patients/me", Some(&token))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(me["id"], walk_in["id"]);
+    assert_eq!(me["allergies"][0]["substance"], "Penicillin");
+    // A link is made once.
+    app.patch(&path, json!({"user_id": user["id"]}), Some(&c.staff))
+        .await
+        .expect_error(400, "invalid_input");
+    app.stop().await;
+}

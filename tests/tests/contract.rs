@@ -217,6 +217,19 @@ async fn the_document_says_what_the_server_enforces() {
         .await
         .expect_error(400, "invalid_input");
     assert_eq!(refusal(&r.body).0, "vital_signs.bmi");
+    // Whatever the spelling of the JSON media type.
+    for content_type in ["Application/JSON", "application/merge-patch+json"] {
+        let r = app
+            .client
+            .post(format!("{}/api/patients", app.base))
+            .bearer_auth(&c.staff)
+            .header("content-type", content_type)
+            .body(r#"{"allergies":[{"substance":"Latex","severity":"mild","foo":1}]}"#)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(r.status(), 400, "{content_type}");
+    }
     let r = app
         .post(
             "/api/patients",

@@ -200,11 +200,20 @@ fn plain_parse_error(text: &str) -> String {
 /// Checks a JSON body against the operation's request schema before the operation reads
 /// it; a refused value is 400 naming the field. The body is put back for the operation.
 async fn check_body(req: &mut Request, contract: &Contract) -> Option<Response> {
+    // As poem-openapi reads it: the media type, case-insensitive, `application/json` or
+    // any `+json` suffix.
     let is_json = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json"));
+        .map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_some_and(|mt| mt == "application/json" || mt.ends_with("+json"));
     if !is_json {
         return None;
     }

@@ -384,6 +384,8 @@ impl AppointmentService {
         id: ExceptionId,
         patch: ExceptionPatch,
     ) -> Result<ExceptionOutcome, AppError> {
+        // Rights first: whether an exception exists is not for everyone to learn.
+        self.check_exception_rights(actor, provider).await?;
         let old = self.owned_exception(provider, id).await?;
         let input = ExceptionInput {
             starts_at: patch.starts_at.unwrap_or(old.starts_at),
@@ -468,7 +470,7 @@ impl AppointmentService {
     ) -> Result<ExceptionOutcome, AppError> {
         self.check_exception_rights(actor, provider).await?;
         let kind = match input.kind.as_deref().map(str::trim) {
-            None | Some("") => ExceptionKind::Closed,
+            None => ExceptionKind::Closed,
             Some(k) => {
                 ExceptionKind::parse(k).map_err(|e| AppError::field("kind", e.to_string()))?
             }

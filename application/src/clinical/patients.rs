@@ -199,16 +199,22 @@ impl ClinicalService {
             Some(id.to_string()),
         )
         .await?;
-        if input.user_id.is_some() {
-            return Err(AppError::field(
-                "user_id",
-                "the account link is set at creation",
-            ));
-        }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let old = locked_patient(tx.clinical(), id).await?;
+        // An account is linked once: at creation, or later to a patient the clinic
+        // registered before the person had an account (one account, one patient: the
+        // database refuses a second link).
+        if input.user_id.is_some() && old.user_id.is_some() {
+            return Err(AppError::field(
+                "user_id",
+                "this patient is already linked to an account",
+            ));
+        }
         let mut p = apply_patient(&input, Some(&old), id, actor, now, self.today())?;
+        if let Some(user) = input.user_id {
+            p.user_id = Some(user);
+        }
         let allergies =
             restate_allergies(&mut p, &input, AllergyEditor::Clinician(actor.user_id), now)?;
         save_with_revision(tx, actor, "patients.update", &old, &p, allergies, now).await?;
@@ -255,6 +261,23 @@ impl ClinicalService {
                     apply_patient(&input, None, PatientId::new(), actor, now, self.today())?;
                 restate_allergies(&mut p, &input, editor, now)?;
                 tx.clinical().insert_patient(&p).await?;
+                // A record the clinic keeps for this person (no account yet) must not
+                // be duplicated: the clinic links it instead. The answer names no one.
+                let born = tx.clinical().patients_born_on(p.date_of_birth).await?;
+                let unlinked: Vec<Patient> =
+                    born.into_iter().filter(|o| o.user_id.is_none()).collect();
+                if possible_duplicates(&p, &unlinked)
+                    .iter()
+                    .any(|c| c.blocks())
+                {
+                    return Err(AppError::Conflict {
+                        code: ErrorCode::PossibleDuplicate,
+                        message: "the clinic may already keep your record: ask the clinic to \
+                                  link it to your account"
+                            .into(),
+                        details: crate::Details::new(),
+                    });
+                }
                 let entry = patient_event(
                     actor,
                     "patients.create_own",

@@ -171,10 +171,16 @@ pub enum AllergyEditError {
     /// No active entry has this id.
     #[error("no active allergy has this id")]
     NoSuchEntry,
+    /// The history (active and closed entries) would exceed [`MAX_ENTRIES`].
+    #[error("a patient's allergy history holds at most {MAX_ENTRIES} entries")]
+    TooMany,
     /// The closing reason is shorter than 3 or longer than 500 characters.
     #[error("a reason of 3 to 500 characters is required")]
     Reason,
 }
+
+/// Most entries, active and closed, one patient's history keeps.
+pub const MAX_ENTRIES: usize = 200;
 
 /// Substances compare by their lowercase words ("Penicillin  G" = "penicillin g").
 fn substance_key(s: &str) -> String {
@@ -263,6 +269,9 @@ pub fn restate(
         let entry = AllergyEntry::new(a, editor.source(), Some(editor.user()), now);
         changes.push(change(&entry.allergy.substance, None, Some(entry.shown())));
         next.push(entry);
+    }
+    if next.len() > MAX_ENTRIES {
+        return Err(AllergyEditError::TooMany);
     }
     *entries = next;
     Ok(changes)
@@ -482,6 +491,28 @@ mod tests {
             ),
             Err(AllergyEditError::ListedTwice("latex".into()))
         );
+    }
+
+    #[test]
+    fn the_history_is_bounded() {
+        let now = Utc::now();
+        let student = AllergyEditor::Patient(UserId::new());
+        let mut list = Vec::new();
+        let batch = |n: usize| {
+            (0..40)
+                .map(|i| a(&format!("Substance {n}-{i}"), Severity::Mild))
+                .collect::<Vec<_>>()
+        };
+        // Each round reports 40 and withdraws the 40 before: the history grows by 40.
+        let mut n = 0;
+        let refused = loop {
+            match restate(&mut list, batch(n), student, now) {
+                Ok(_) => n += 1,
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(refused, AllergyEditError::TooMany);
+        assert!(list.len() <= MAX_ENTRIES, "{}", list.len());
     }
 
     #[test]

@@ -263,6 +263,12 @@ pub static DRUG_CLASSES: &[DrugClass] = &[
             "amide local anesthetics",
             "amide anaesthetics",
             "amide anesthetics",
+            "amide local anaesthetic",
+            "amide local anesthetic",
+            "local anaesthetic",
+            "local anesthetic",
+            "local anaesthetics",
+            "local anesthetics",
         ],
         members: &[
             "lidocaine",
@@ -290,6 +296,12 @@ pub static DRUG_CLASSES: &[DrugClass] = &[
             "ester local anesthetics",
             "ester anaesthetics",
             "ester anesthetics",
+            "ester local anaesthetic",
+            "ester local anesthetic",
+            "local anaesthetic",
+            "local anesthetic",
+            "local anaesthetics",
+            "local anesthetics",
         ],
         members: &[
             "benzocaine",
@@ -376,9 +388,11 @@ pub struct AllergyConflict {
     pub kind: ConflictKind,
 }
 
-/// Lowercase words of a name, with punctuation other than `-` as a separator.
+/// Lowercase words of a name; any punctuation, `-` included, separates words
+/// ("Amoxicillin-Clavulanate" is "amoxicillin clavulanate", "co-amoxiclav" is "co
+/// amoxiclav", on both sides of a comparison).
 fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+    s.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()
@@ -403,8 +417,14 @@ pub fn classes_of(name: &str) -> Vec<&'static DrugClass> {
 }
 
 /// Whether the names match as substances: one contains the other's words, or they share
-/// a word of 4+ letters that is not a dosage word.
+/// a word of 4+ letters that is not a dosage word, or (as before classes) one's letters
+/// contain the other's whole name.
 fn same_substance(medication: &[String], substance: &[String]) -> bool {
+    let joined = |w: &[String]| w.join(" ");
+    let (m, a) = (joined(medication), joined(substance));
+    if !a.is_empty() && a.len() >= 4 && (m.contains(&a) || (m.len() >= 4 && a.contains(&m))) {
+        return true;
+    }
     const NOISE: &[&str] = &[
         "acid",
         "sodium",
@@ -543,6 +563,28 @@ mod tests {
             [(SameSubstance, Some("latex"))]
         );
         assert_eq!(kinds("Codeine", "Tramadol"), [(SameClass, Some("opioids"))]);
+    }
+
+    #[test]
+    fn hyphenated_and_generic_names_are_caught() {
+        use ConflictKind::*;
+        let hit = |a: &str, m: &str| !kinds(a, m).is_empty();
+        assert!(hit("Amoxicillin", "Amoxicillin-Clavulanate 625 mg"));
+        assert!(hit("Penicillin", "Penicillin-G"));
+        assert!(hit("Penicillin", "Piperacillin-Tazobactam"));
+        assert!(hit("Penicillin", "Ampicillin-Sulbactam"));
+        assert!(hit("Sulfa", "Trimethoprim-Sulfamethoxazole"));
+        assert!(hit("Penicillin", "Co-amoxiclav"));
+        // An allergy to "local anaesthetics" covers both classes; the singular counts.
+        assert_eq!(
+            kinds("Local anaesthetic", "Lidocaine 2%"),
+            [(SameClass, Some("amide local anaesthetics"))]
+        );
+        assert_eq!(
+            kinds("Amide local anesthetic", "Mepivacaine"),
+            [(SameClass, Some("amide local anaesthetics"))]
+        );
+        assert!(hit("Local anesthetics", "Benzocaine gel"));
     }
 
     #[test]

@@ -158,15 +158,11 @@ impl CertificatesApi {
         let dto = VerificationDto {
             genuine: true,
             valid: v.valid,
-            status: v.status.as_str().to_owned(),
             verdict: v.verdict.as_str().to_owned(),
             holder_initials: v.holder_initials,
             physician: v.physician,
-            revoked_at: v.revoked_at.map(|t| self.zone.show(t)),
-            kind: v.kind.as_str().to_owned(),
             valid_from: v.valid_from,
             valid_until: v.valid_until,
-            approved_at: v.approved_at.map(|t| self.zone.show(t)),
         };
         let wants_html = req
             .headers()

@@ -21,11 +21,6 @@ pub fn render(v: &VerificationDto) -> String {
         "not_yet_valid" => "Genuine, not yet valid",
         _ => "Genuine, not issued",
     };
-    let kind = if v.kind == "dental" {
-        "Dental certificate"
-    } else {
-        "Medical certificate"
-    };
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -37,7 +32,7 @@ pub fn render(v: &VerificationDto) -> String {
                 style { (STYLE) }
             }
             body {
-                h1 { (kind) " verification" }
+                h1 { "Certificate verification" }
                 p class={ "verdict " (v.verdict) } { (verdict) }
                 dl {
                     dt { "Valid" }
@@ -47,10 +42,6 @@ pub fn render(v: &VerificationDto) -> String {
                     @if let Some(p) = &v.physician {
                         dt { "Physician" }
                         dd { (p) }
-                    }
-                    @if let Some(at) = &v.revoked_at {
-                        dt { "Revoked" }
-                        dd { (at.format("%B %-d, %Y")) }
                     }
                 }
                 footer { "University of San Carlos Health Services. This page shows only whether the certificate is genuine; it holds no medical information." }

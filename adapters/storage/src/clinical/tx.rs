@@ -159,7 +159,6 @@ impl ClinicalOps for SeaOrmUnitOfWork {
         patients::Entity::find()
             .filter(patients::Column::DateOfBirth.eq(day))
             .order_by_asc(patients::Column::Id)
-            .limit(50)
             .all(&self.tx)
             .await
             .map_err(map_db_err)?

@@ -275,8 +275,6 @@ pub struct VerificationDto {
     pub genuine: bool,
     /// Approved, not revoked, and valid today.
     pub valid: bool,
-    /// `approved` or `revoked`.
-    pub status: String,
     /// `valid`, `revoked`, `expired` or `not_yet_valid`: what a reader should conclude.
     pub verdict: String,
     /// The holder's initials ("M. S. R.").
@@ -284,18 +282,10 @@ pub struct VerificationDto {
     /// The approving physician.
     #[oai(skip_serializing_if_is_none)]
     pub physician: Option<String>,
-    /// When revoked.
-    #[oai(skip_serializing_if_is_none)]
-    pub revoked_at: Option<DateTime<FixedOffset>>,
-    /// `medical` | `dental`.
-    pub kind: String,
     /// First valid day.
     pub valid_from: NaiveDate,
     /// Last valid day.
     pub valid_until: NaiveDate,
-    /// When approved.
-    #[oai(skip_serializing_if_is_none)]
-    pub approved_at: Option<DateTime<FixedOffset>>,
 }
 
 page_dto!(CertificatePage, CertificateDto, "A page of certificates.");

@@ -12,6 +12,7 @@ use crate::common::{ClinicZone, page_dto, utc};
 
 /// Vital signs; every value optional.
 #[derive(Debug, Clone, Default, Object)]
+#[oai(deny_unknown_fields)]
 pub struct VitalSignsDto {
     /// °C, 30-45.
     #[oai(skip_serializing_if_is_none)]
@@ -71,6 +72,7 @@ impl From<VitalSignsDto> for RawVitals {
 
 /// Physical examination findings.
 #[derive(Debug, Clone, Default, Object)]
+#[oai(deny_unknown_fields)]
 pub struct PhysicalExamDto {
     /// General appearance.
     #[oai(skip_serializing_if_is_none, validator(max_length = 2000))]

@@ -10,6 +10,7 @@ use crate::common::ClinicZone;
 
 /// An allergy as stated in a patient's profile.
 #[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
 pub struct AllergyDto {
     /// What the patient reacts to.
     #[oai(validator(max_length = 100))]
@@ -104,6 +105,7 @@ impl From<AllergyDto> for AllergyInput {
 
 /// A medication taken, given or prescribed.
 #[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
 pub struct MedicationDto {
     /// Drug name.
     #[oai(validator(max_length = 100))]

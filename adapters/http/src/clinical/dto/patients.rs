@@ -171,7 +171,8 @@ impl PatientDto {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct PatientRequest {
-    /// Link to an account (create only).
+    /// Link to an account: at creation, or (clinic roles) to a patient not linked yet,
+    /// e.g. when a walk-in later signs up.
     pub user_id: Option<Uuid>,
     /// Create even though a patient with the same name and date of birth exists
     /// (create only; without it such a create answers 409 `possible_duplicate`).
