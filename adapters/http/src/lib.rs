@@ -88,7 +88,10 @@ pub fn openapi_json(services: &Services, zone: ClinicZone) -> String {
 /// The whole HTTP application.
 pub fn build_app(services: Services, config: HttpConfig) -> impl Endpoint {
     let api = openapi(&services, config.zone);
-    let document = common::document::amend(&api.spec());
+    let original = api.spec();
+    let document = common::document::amend(&original);
+    // Swagger UI shows the amended document too (its page embeds the document it shows).
+    let docs_html = api.swagger_ui_html().replacen(&original, &document, 1);
     let allow = std::sync::Arc::new(middleware::AllowIndex::from_spec(&document));
     let contract = std::sync::Arc::new(common::contract::Contract::from_spec(&document));
     let served = document.clone();
@@ -97,7 +100,10 @@ pub fn build_app(services: Services, config: HttpConfig) -> impl Endpoint {
             .content_type("application/json; charset=utf-8")
             .body(served.clone())
     });
-    let docs = api.swagger_ui();
+    let docs = Route::new().at(
+        "/",
+        poem::endpoint::make_sync(move |_| poem::web::Html(docs_html.clone())),
+    );
     let route = Route::new()
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs)
