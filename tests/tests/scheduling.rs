@@ -381,3 +381,65 @@ async fn leaves_and_closures_are_listed_changed_and_removed() {
         .expect(204);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_opening_with_bookings_is_not_removed_under_them() {
+    let app = spawn_app().await;
+    let c = clinic(&app).await;
+    let (_, pid) = student(&app, "21104567", "Maria").await;
+    let t = consultation(&app, &c, 30).await;
+    // No weekly hours: only an extra opening tomorrow makes the doctor bookable.
+    let start = (chrono::Utc::now() + chrono::Duration::days(1))
+        .date_naive()
+        .and_hms_opt(1, 0, 0)
+        .expect("time")
+        .and_utc();
+    let leaves = format!("/api/providers/{}/exceptions", c.doctor_id);
+    let opening = app
+        .post(
+            &leaves,
+            json!({"starts_at": start.to_rfc3339(), "ends_at": (start + chrono::Duration::hours(3)).to_rfc3339(),
+                   "reason": "Saturday clinic", "kind": "open"}),
+            Some(&c.staff),
+        )
+        .await
+        .expect(201)
+        .body["exception"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let booked = app
+        .post(
+            "/api/appointments",
+            json!({"appointment_type_id": t, "provider_id": c.doctor_id,
+                   "start": start.to_rfc3339(), "patient_id": pid}),
+            Some(&c.staff),
+        )
+        .await
+        .expect(201)
+        .body;
+    let one = format!("{leaves}/{opening}");
+    let r = app
+        .call(Method::DELETE, &one, None, Some(&c.staff))
+        .await
+        .expect_error(409, "invalid_state");
+    assert!(
+        r.body["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("1 appointment"))
+    );
+    app.post(
+        &format!(
+            "/api/appointments/{}/cancel",
+            booked["id"].as_str().expect("id")
+        ),
+        json!({"reason": "Moved to Monday"}),
+        Some(&c.staff),
+    )
+    .await
+    .expect(200);
+    app.call(Method::DELETE, &one, None, Some(&c.staff))
+        .await
+        .expect(204);
+    app.stop().await;
+}

@@ -399,7 +399,9 @@ impl AppointmentService {
     }
 
     /// ADMIN/STAFF or the provider (clinic-wide: ADMIN/STAFF): removes an exception; a
-    /// removed leave or closure reopens its time (the waitlist is offered it).
+    /// removed leave or closure reopens its time (the waitlist is offered it). An extra
+    /// opening with coming bookings is not removed (409 `invalid_state`): they would be
+    /// left outside availability.
     pub async fn remove_exception(
         &self,
         actor: &Actor,
@@ -407,9 +409,31 @@ impl AppointmentService {
         id: ExceptionId,
     ) -> Result<(), AppError> {
         self.check_exception_rights(actor, provider).await?;
-        self.owned_exception(provider, id).await?;
+        let e = self.owned_exception(provider, id).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        match provider {
+            Some(p) => tx.appointments().lock_provider(p).await?,
+            None => tx.appointments().lock_clinic().await?,
+        }
+        if e.kind == ExceptionKind::Open {
+            // Removing an extra opening would leave its bookings outside availability,
+            // unseen: they are moved or cancelled first.
+            let booked = tx
+                .appointments()
+                .affected(provider, e.starts_at.max(now), e.ends_at)
+                .await?;
+            if !booked.is_empty() {
+                return Err(AppError::conflict(
+                    crate::ErrorCode::InvalidState,
+                    format!(
+                        "{} appointment(s) are booked in this opening; reschedule or cancel \
+                         them first",
+                        booked.len()
+                    ),
+                ));
+            }
+        }
         if !tx.appointments().delete_exception(id).await? {
             return Err(AppError::NotFound { what: "exception" });
         }
