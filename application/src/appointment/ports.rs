@@ -195,6 +195,11 @@ pub trait AppointmentOps: Send {
     ) -> Result<(WeeklyHours, Vec<ScheduleException>), StoreError>;
     /// Inserts a type (`Conflict{name}`).
     async fn insert_type(&mut self, t: &AppointmentType) -> Result<(), StoreError>;
+    /// A type, locked for a change.
+    async fn lock_type(
+        &mut self,
+        id: AppointmentTypeId,
+    ) -> Result<Option<AppointmentType>, StoreError>;
     /// Saves a changed type (`Conflict{name}` on a duplicate name).
     async fn update_type(&mut self, t: &AppointmentType) -> Result<(), StoreError>;
     /// Replaces a provider's weekly hours.

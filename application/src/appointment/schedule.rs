@@ -16,7 +16,7 @@ use super::service::{
 };
 use crate::AppError;
 use crate::fields::Fields;
-use crate::unit_of_work::retrying;
+use crate::unit_of_work::{UnitOfWork, retrying};
 
 /// A new appointment type.
 #[derive(Debug, Clone, Default)]
@@ -180,7 +180,8 @@ impl AppointmentService {
             now,
         )
         .map_err(|e| AppError::field(e.field(), e.to_string()))?;
-        self.save_type(actor, t, true, now).await
+        let tx = self.store.begin().await?;
+        self.save_type(tx, actor, t, true, now).await
     }
 
     /// ADMIN/STAFF: changes a type or retires it (`active: false`: no new bookings; the
@@ -199,7 +200,16 @@ impl AppointmentService {
             .map(|list| roles_of(&mut f, list));
         f.finish()?;
         let now = self.clock.now();
-        let mut t = self.kind(id).await?;
+        // Read and changed in the write transaction, locked: two edits at once cannot
+        // lose one another's fields.
+        let mut tx = self.store.begin().await?;
+        let mut t = tx
+            .appointments()
+            .lock_type(id)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "appointment type",
+            })?;
         t.edit(
             TypeChange {
                 name: patch.name,
@@ -212,18 +222,18 @@ impl AppointmentService {
             now,
         )
         .map_err(|e| AppError::field(e.field(), e.to_string()))?;
-        self.save_type(actor, t, false, now).await
+        self.save_type(tx, actor, t, false, now).await
     }
 
     /// Inserts (`insert`) or saves a type with its audit entry, in one transaction.
     async fn save_type(
         &self,
+        mut tx: Box<dyn UnitOfWork>,
         actor: &Actor,
         t: AppointmentType,
         insert: bool,
         now: DateTime<Utc>,
     ) -> Result<AppointmentType, AppError> {
-        let mut tx = self.store.begin().await?;
         let action = if insert {
             tx.appointments().insert_type(&t).await?;
             "appointment_types.create"

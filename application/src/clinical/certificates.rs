@@ -754,7 +754,8 @@ impl ClinicalService {
             active: true,
             created_at: now,
         };
-        self.save_template(actor, t, true, now).await
+        let tx = self.store.begin().await?;
+        self.save_template(tx, actor, t, true, now).await
     }
 
     /// ADMIN: changes a template, or retires it (`active: false`: no new certificates
@@ -772,9 +773,12 @@ impl ClinicalService {
             Some(id.to_string()),
         )
         .await?;
-        let mut t = self
-            .store
-            .template(id)
+        // Read and changed in the write transaction, locked: two edits at once cannot
+        // lose one another's fields.
+        let mut tx = self.store.begin().await?;
+        let mut t = tx
+            .clinical()
+            .lock_template(id)
             .await?
             .ok_or(AppError::NotFound { what: "template" })?;
         let mut f = Fields::default();
@@ -805,18 +809,18 @@ impl ClinicalService {
         }
         f.finish()?;
         let now = self.clock.now();
-        self.save_template(actor, t, false, now).await
+        self.save_template(tx, actor, t, false, now).await
     }
 
     /// Inserts (`insert`) or saves a template with its audit entry, in one transaction.
     async fn save_template(
         &self,
+        mut tx: Box<dyn UnitOfWork>,
         actor: &Actor,
         t: CertificateTemplate,
         insert: bool,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<CertificateTemplate, AppError> {
-        let mut tx = self.store.begin().await?;
         let action = if insert {
             tx.clinical().insert_template(&t).await?;
             "certificate_templates.create"

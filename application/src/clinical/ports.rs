@@ -281,6 +281,11 @@ pub trait ClinicalOps: Send {
     /// A template.
     async fn template(&mut self, id: TemplateId)
     -> Result<Option<CertificateTemplate>, StoreError>;
+    /// A template, locked for a change.
+    async fn lock_template(
+        &mut self,
+        id: TemplateId,
+    ) -> Result<Option<CertificateTemplate>, StoreError>;
     /// Inserts a template (`Conflict{name}` on a duplicate name).
     async fn insert_template(&mut self, t: &CertificateTemplate) -> Result<(), StoreError>;
     /// Saves a changed template (`Conflict{name}` on a duplicate name).

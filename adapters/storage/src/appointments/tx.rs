@@ -39,6 +39,19 @@ impl AppointmentOps for SeaOrmUnitOfWork {
         save(&self.tx, type_row(t), true).await
     }
 
+    async fn lock_type(
+        &mut self,
+        id: AppointmentTypeId,
+    ) -> Result<Option<AppointmentType>, StoreError> {
+        one(
+            &self.tx,
+            appointment_types::Entity::find_by_id(id.as_uuid()),
+            true,
+            type_from,
+        )
+        .await
+    }
+
     async fn update_type(&mut self, t: &AppointmentType) -> Result<(), StoreError> {
         save(&self.tx, type_row(t), false).await
     }

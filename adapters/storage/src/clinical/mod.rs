@@ -212,11 +212,12 @@ pub(crate) async fn find_certificate<C: ConnectionTrait>(
 pub(crate) async fn find_template<C: ConnectionTrait>(
     c: &C,
     id: TemplateId,
+    lock: bool,
 ) -> Result<Option<CertificateTemplate>, StoreError> {
     one(
         c,
         certificate_templates::Entity::find_by_id(id.as_uuid()),
-        false,
+        lock,
         template_from,
     )
     .await

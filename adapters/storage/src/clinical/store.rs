@@ -191,7 +191,7 @@ impl ClinicalStore for SeaOrmClinicalStore {
     }
 
     async fn template(&self, id: TemplateId) -> Result<Option<CertificateTemplate>, StoreError> {
-        find_template(self.db.connection(), id).await
+        find_template(self.db.connection(), id, false).await
     }
 
     async fn templates(&self) -> Result<Vec<CertificateTemplate>, StoreError> {

@@ -179,7 +179,14 @@ impl ClinicalOps for SeaOrmUnitOfWork {
         &mut self,
         id: TemplateId,
     ) -> Result<Option<CertificateTemplate>, StoreError> {
-        find_template(&self.tx, id).await
+        find_template(&self.tx, id, false).await
+    }
+
+    async fn lock_template(
+        &mut self,
+        id: TemplateId,
+    ) -> Result<Option<CertificateTemplate>, StoreError> {
+        find_template(&self.tx, id, true).await
     }
 
     async fn insert_template(&mut self, t: &CertificateTemplate) -> Result<(), StoreError> {
