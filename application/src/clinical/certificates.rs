@@ -692,15 +692,10 @@ impl ClinicalService {
             None => None,
         };
         Ok(Verification {
-            status: c.status(),
-            valid: c.is_valid_on(self.today()),
             verdict: c.verdict(self.today()),
             valid_from: c.content.valid_from,
             valid_until: c.content.valid_until,
-            approved_at: c.decided_at(),
-            revoked_at: c.revocation().map(|r| r.at),
-            kind: c.kind,
-            holder_initials: holder.map(|p| initials(&p)).unwrap_or_default(),
+            holder_initials: holder.map(|p| p.initials()).unwrap_or_default(),
             physician,
         })
     }
@@ -838,19 +833,4 @@ impl ClinicalService {
         commit_audited(tx, vec![entry], now).await?;
         Ok(t)
     }
-}
-
-/// "M. S. R." for Maria Santos Reyes: what a verification page shows of the holder.
-fn initials(p: &Patient) -> String {
-    [
-        Some(p.first_name.as_str()),
-        p.middle_name.as_ref().map(|n| n.as_str()),
-        Some(p.last_name.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(|n| n.chars().next())
-    .map(|c| format!("{}.", c.to_uppercase()))
-    .collect::<Vec<_>>()
-    .join(" ")
 }

@@ -710,8 +710,9 @@ async fn save_with_revision(
     changes.extend(allergy_changes);
     tx.clinical().update_patient(p).await?;
     if !changes.is_empty() {
+        // The store gives the number (the next of this patient's).
         tx.clinical()
-            .insert_revision(&Revision {
+            .insert_patient_revision(&Revision {
                 record_kind: "patient",
                 record_id: p.id.as_uuid(),
                 version: 0,

@@ -268,10 +268,11 @@ pub trait ClinicalOps: Send {
     ) -> Result<(), StoreError>;
     /// Deletes a dental record.
     async fn delete_dental_record(&mut self, id: DentalRecordId) -> Result<(), StoreError>;
-    /// Records one edit of a record or a patient. A patient's revisions (`record_kind`
-    /// `patient`) are numbered by the store, one after the last; the given `version` is
-    /// not used for them.
+    /// Records one edit of a medical or dental record.
     async fn insert_revision(&mut self, r: &Revision) -> Result<(), StoreError>;
+    /// Records one edit of a patient (`r.record_id` is the patient); the store numbers
+    /// it, one after the last (under the patient's row lock), whatever `r.version` says.
+    async fn insert_patient_revision(&mut self, r: &Revision) -> Result<(), StoreError>;
     /// The patients born on a day (duplicate candidates).
     async fn patients_born_on(&mut self, day: NaiveDate) -> Result<Vec<Patient>, StoreError>;
     /// A certificate, locked.

@@ -7,7 +7,7 @@ use domain::PatientId;
 use domain::audit::{AuditEvent, Outcome};
 use domain::clinical::allergy;
 use domain::clinical::{
-    AllergyConflict, ConflictKind, Medication, Patient, RecordErrors, Revision, allergy_conflicts,
+    AllergyConflict, Medication, Patient, RecordErrors, Revision, allergy_conflicts,
 };
 use domain::paging::{Page, PageRequest};
 use domain::policy::{Action, Actor};
@@ -57,20 +57,7 @@ fn allergy_gate(
         if let Some(class) = c.class {
             details.insert(format!("conflicts[{i}].class"), class.into());
         }
-        sentences.push(match (c.kind, c.class) {
-            (ConflictKind::SameClass, Some(class)) => format!(
-                "{} is in the class {class}, and the patient is allergic to {}",
-                c.medication, c.allergy
-            ),
-            (ConflictKind::CrossReactivity, Some(class)) => format!(
-                "{} ({class}) may cross-react with the patient's allergy to {}",
-                c.medication, c.allergy
-            ),
-            _ => format!(
-                "the patient is allergic to {} ({})",
-                c.allergy, c.medication
-            ),
-        });
+        sentences.push(c.to_string());
     }
     let mut substances: Vec<&str> = hits.iter().map(|c| c.allergy.as_str()).collect();
     substances.dedup();

@@ -2,13 +2,11 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use domain::PatientId;
 use domain::audit::{AuditEvent, Outcome};
-use domain::clinical::{
-    Allergy, AllergyEntry, CertificateKind, CertificateStatus, Medication, Patient,
-};
+use domain::clinical::{Allergy, AllergyEntry, Medication, Patient};
 use domain::policy::{Action, Actor, authorize};
 
 use super::inputs::{AllergyInput, MedicationInput};
@@ -74,22 +72,12 @@ pub struct RecordView<R> {
 /// The public answer about a certificate code: no patient data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
-    /// Current state: `approved`, `revoked`, or (never published) another.
-    pub status: CertificateStatus,
-    /// Approved, not revoked, and today within its validity.
-    pub valid: bool,
-    /// Valid, revoked, expired or not yet valid, today.
+    /// Valid, revoked, expired or not yet valid, today (only `valid` is valid).
     pub verdict: domain::clinical::Verdict,
     /// First valid day.
     pub valid_from: NaiveDate,
     /// Last valid day.
     pub valid_until: NaiveDate,
-    /// When approved.
-    pub approved_at: Option<DateTime<Utc>>,
-    /// When revoked, if it was.
-    pub revoked_at: Option<DateTime<Utc>>,
-    /// Medical or dental.
-    pub kind: CertificateKind,
     /// The holder's initials ("M. S. R."): enough to match a paper, nothing more.
     pub holder_initials: String,
     /// The approving physician's name.

@@ -307,9 +307,7 @@ impl Certificate {
     /// Whether the certificate is approved, not revoked, and `today` lies within its
     /// validity.
     pub fn is_valid_on(&self, today: NaiveDate) -> bool {
-        self.status() == CertificateStatus::Approved
-            && self.content.valid_from <= today
-            && today <= self.content.valid_until
+        self.verdict(today) == Verdict::Valid
     }
 
     /// Replaces the content: only while draft or pending.

@@ -352,27 +352,16 @@ pub static CROSS_REACTIVE: &[(&str, &str)] = &[
     ("penicillins", "carbapenems"),
 ];
 
-/// How a medication conflicts with an allergy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ConflictKind {
-    /// The names match ("Penicillin G" for an allergy to "penicillin").
-    SameSubstance,
-    /// Both are in one class (amoxicillin for a penicillin allergy).
-    SameClass,
-    /// The medication's class is known to cross-react with the allergy's.
-    CrossReactivity,
-}
-
-impl ConflictKind {
-    /// `same_substance` | `same_class` | `cross_reactivity`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SameSubstance => "same_substance",
-            Self::SameClass => "same_class",
-            Self::CrossReactivity => "cross_reactivity",
-        }
+super::codes::code_enum!(
+    /// How a medication conflicts with an allergy: the names match ("Penicillin G" for
+    /// penicillin), both are in one class (amoxicillin for penicillin), or the
+    /// medication's class is known to cross-react with the allergy's.
+    ConflictKind {
+        SameSubstance = "same_substance" / "Same substance",
+        SameClass = "same_class" / "Same class",
+        CrossReactivity = "cross_reactivity" / "Cross-reactivity",
     }
-}
+);
 
 /// One medication that conflicts with one allergy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -386,6 +375,24 @@ pub struct AllergyConflict {
     pub class: Option<&'static str>,
     /// How.
     pub kind: ConflictKind,
+}
+
+impl std::fmt::Display for AllergyConflict {
+    /// The conflict as a clinician reads it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (m, a) = (&self.medication, &self.allergy);
+        match (self.kind, self.class) {
+            (ConflictKind::SameClass, Some(class)) => write!(
+                f,
+                "{m} is in the class {class}, and the patient is allergic to {a}"
+            ),
+            (ConflictKind::CrossReactivity, Some(class)) => write!(
+                f,
+                "{m} ({class}) may cross-react with the patient's allergy to {a}"
+            ),
+            _ => write!(f, "the patient is allergic to {a} ({m})"),
+        }
+    }
 }
 
 /// Lowercase words of a name; any punctuation, `-` included, separates words

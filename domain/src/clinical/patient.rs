@@ -161,6 +161,22 @@ impl Patient {
         format!("{} {}", self.first_name.as_str(), self.last_name.as_str())
     }
 
+    /// "M. S. R." for Maria Santos Reyes: what a certificate's public verification shows
+    /// of its holder.
+    pub fn initials(&self) -> String {
+        [
+            Some(self.first_name.as_str()),
+            self.middle_name.as_ref().map(|n| n.as_str()),
+            Some(self.last_name.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.chars().next())
+        .map(|c| format!("{}.", c.to_uppercase()))
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+
     /// Whole years of age on `today`.
     pub fn age_on(&self, today: NaiveDate) -> u32 {
         age_on(self.date_of_birth, today)

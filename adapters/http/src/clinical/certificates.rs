@@ -157,7 +157,7 @@ impl CertificatesApi {
             .await?;
         let dto = VerificationDto {
             genuine: true,
-            valid: v.valid,
+            valid: v.verdict == domain::clinical::Verdict::Valid,
             verdict: v.verdict.as_str().to_owned(),
             holder_initials: v.holder_initials,
             physician: v.physician,

@@ -18,16 +18,27 @@ use domain::clinical::{
 use domain::identity::Role;
 use serde_json::{Value, json};
 
+/// The wire names of a domain vocabulary (a `code_enum`: `ALL` and `as_str`).
+macro_rules! codes {
+    ($t:ty) => {
+        words(<$t>::ALL.iter().map(|v| v.as_str()))
+    };
+}
+
+fn words(list: impl IntoIterator<Item = &'static str>) -> Vec<String> {
+    list.into_iter().map(str::to_owned).collect()
+}
+
+fn campuses() -> Vec<String> {
+    words(["Downtown Campus", "Talamban Campus"])
+}
+
 /// `(schema, property, allowed words)`; a clearable field also takes "" (PATCH clears it).
 fn vocabularies() -> Vec<(&'static str, &'static str, Vec<String>)> {
-    fn words(list: impl IntoIterator<Item = &'static str>) -> Vec<String> {
-        list.into_iter().map(str::to_owned).collect()
-    }
     fn clearable(mut list: Vec<String>) -> Vec<String> {
         list.push(String::new());
         list
     }
-    let campus = || words(["Downtown Campus", "Talamban Campus"]);
     let clinic_roles = words(
         [
             Role::Admin,
@@ -39,73 +50,33 @@ fn vocabularies() -> Vec<(&'static str, &'static str, Vec<String>)> {
         .map(|r| r.as_str()),
     );
     vec![
-        (
-            "PatientRequest",
-            "sex",
-            words(Sex::ALL.iter().map(|v| v.as_str())),
-        ),
-        (
-            "PatientRequest",
-            "blood_type",
-            clearable(words(BloodType::ALL.iter().map(|v| v.as_str()))),
-        ),
+        ("PatientRequest", "sex", codes!(Sex)),
+        ("PatientRequest", "blood_type", clearable(codes!(BloodType))),
         (
             "PatientRequest",
             "civil_status",
-            clearable(words(CivilStatus::ALL.iter().map(|v| v.as_str()))),
+            clearable(codes!(CivilStatus)),
         ),
-        ("PatientRequest", "campus", clearable(campus())),
-        ("ProfilePatch", "campus", clearable(campus())),
-        (
-            "AllergyDto",
-            "severity",
-            words(Severity::ALL.iter().map(|v| v.as_str())),
-        ),
-        (
-            "AllergyCloseRequest",
-            "status",
-            words(ClosedAs::ALL.iter().map(|v| v.as_str())),
-        ),
-        (
-            "CertificateRequest",
-            "fitness",
-            words(Fitness::ALL.iter().map(|v| v.as_str())),
-        ),
-        (
-            "DentalRecordRequest",
-            "procedure",
-            words(DentalProcedure::ALL.iter().map(|v| v.as_str())),
-        ),
+        ("PatientRequest", "campus", clearable(campuses())),
+        ("ProfilePatch", "campus", clearable(campuses())),
+        ("AllergyDto", "severity", codes!(Severity)),
+        ("AllergyCloseRequest", "status", codes!(ClosedAs)),
+        ("CertificateRequest", "fitness", codes!(Fitness)),
+        ("DentalRecordRequest", "procedure", codes!(DentalProcedure)),
         (
             "DentalRecordRequest",
             "oral_hygiene",
-            clearable(words(OralHygiene::ALL.iter().map(|v| v.as_str()))),
+            clearable(codes!(OralHygiene)),
         ),
         (
             "DentalRecordRequest",
             "gum_condition",
-            clearable(words(GumCondition::ALL.iter().map(|v| v.as_str()))),
+            clearable(codes!(GumCondition)),
         ),
-        (
-            "DentalRecordRequest",
-            "priority",
-            words(Priority::ALL.iter().map(|v| v.as_str())),
-        ),
-        (
-            "ExceptionRequest",
-            "kind",
-            words(ExceptionKind::ALL.iter().map(|v| v.as_str())),
-        ),
-        (
-            "ExceptionPatchRequest",
-            "kind",
-            words(ExceptionKind::ALL.iter().map(|v| v.as_str())),
-        ),
-        (
-            "TemplateRequest",
-            "kind",
-            words(CertificateKind::ALL.iter().map(|v| v.as_str())),
-        ),
+        ("DentalRecordRequest", "priority", codes!(Priority)),
+        ("ExceptionRequest", "kind", codes!(ExceptionKind)),
+        ("ExceptionPatchRequest", "kind", codes!(ExceptionKind)),
+        ("TemplateRequest", "kind", codes!(CertificateKind)),
         (
             "AppointmentTypeRequest",
             "provider_roles",
@@ -139,22 +110,13 @@ const RANGES: &[(&str, &str, f64, f64)] = &[
 
 /// `(path, query parameter, allowed words)` for list filters.
 fn parameter_vocabularies() -> Vec<(&'static str, &'static str, Vec<String>)> {
-    let words = |list: Vec<&'static str>| list.into_iter().map(str::to_owned).collect();
     vec![
-        (
-            "/api/patients",
-            "sex",
-            words(Sex::ALL.iter().map(|v| v.as_str()).collect()),
-        ),
-        (
-            "/api/patients",
-            "campus",
-            words(vec!["Downtown Campus", "Talamban Campus"]),
-        ),
+        ("/api/patients", "sex", codes!(Sex)),
+        ("/api/patients", "campus", campuses()),
         (
             "/api/medical-certificates",
             "status",
-            words(CertificateStatus::ALL.iter().map(|v| v.as_str()).collect()),
+            codes!(CertificateStatus),
         ),
     ]
 }

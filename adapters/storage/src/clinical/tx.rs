@@ -115,29 +115,6 @@ impl ClinicalOps for SeaOrmUnitOfWork {
     }
 
     async fn insert_revision(&mut self, r: &Revision) -> Result<(), StoreError> {
-        if r.record_kind == "patient" {
-            // Numbered here, one after the last, under the patient's row lock.
-            let last = patient_revisions::Entity::find()
-                .filter(patient_revisions::Column::PatientId.eq(r.record_id))
-                .order_by_desc(patient_revisions::Column::Version)
-                .one(&self.tx)
-                .await
-                .map_err(map_db_err)?
-                .map_or(0, |m| m.version);
-            return save(
-                &self.tx,
-                patient_revisions::ActiveModel {
-                    id: Set(uuid::Uuid::now_v7()),
-                    patient_id: Set(r.record_id),
-                    version: Set(last + 1),
-                    changed_by: Set(r.changed_by.as_uuid()),
-                    changed_at: Set(r.changed_at),
-                    changes: Set(changes_json(&r.changes)),
-                },
-                true,
-            )
-            .await;
-        }
         save(
             &self.tx,
             record_revisions::ActiveModel {
@@ -149,6 +126,29 @@ impl ClinicalOps for SeaOrmUnitOfWork {
                 changed_at: Set(r.changed_at),
                 changed_fields: Set(json!(r.changed_fields()).to_string()),
                 changes: Set(Some(changes_json(&r.changes))),
+            },
+            true,
+        )
+        .await
+    }
+
+    async fn insert_patient_revision(&mut self, r: &Revision) -> Result<(), StoreError> {
+        let last = patient_revisions::Entity::find()
+            .filter(patient_revisions::Column::PatientId.eq(r.record_id))
+            .order_by_desc(patient_revisions::Column::Version)
+            .one(&self.tx)
+            .await
+            .map_err(map_db_err)?
+            .map_or(0, |m| m.version);
+        save(
+            &self.tx,
+            patient_revisions::ActiveModel {
+                id: Set(uuid::Uuid::now_v7()),
+                patient_id: Set(r.record_id),
+                version: Set(last + 1),
+                changed_by: Set(r.changed_by.as_uuid()),
+                changed_at: Set(r.changed_at),
+                changes: Set(changes_json(&r.changes)),
             },
             true,
         )
